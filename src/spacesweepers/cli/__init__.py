@@ -1,0 +1,82 @@
+"""The ``sweepers`` command (Typer + Rich).
+
+Each area of the pipeline has its own sub-application in a module of this package
+(``catalog``, ``where``, ``plot``, …); this module wires them together and owns the
+global options and the error handling described in :mod:`._common`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Optional
+
+import typer
+
+from ..errors import SweepersError
+from ._common import err_console, state
+
+app = typer.Typer(
+    name="sweepers",
+    help="Space Sweepers: catalog, propagation, conjunctions, breakups and salvage planning.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def _global(
+    db: Optional[str] = typer.Option(
+        None, "--db", envvar="SWEEPERS_DB", help="Database URL (SQLAlchemy), e.g. sqlite:///sweepers.db or postgresql+psycopg://user@host/db."
+    ),
+):
+    state.db_url = db
+
+
+# Sub-applications: (module, attribute, name). A module that defines commands at top
+# level registers them with ``register(app)`` instead.
+_SUBAPPS = [
+    ("info", "register", None),
+    ("catalog", "app", "catalog"),
+    ("where", "register", None),
+    ("plot", "app", "plot"),
+    ("demo", "register", None),
+]
+
+for module, attr, name in _SUBAPPS:
+    mod = importlib.import_module(f".{module}", __name__)
+    obj = getattr(mod, attr)
+    if name is None:
+        obj(app)
+    else:
+        app.add_typer(obj, name=name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, turning our own errors into a message on stderr and exit 1."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except SweepersError as e:
+        err_console.print(f"[bold red]error:[/] {e}", highlight=False, markup=True, soft_wrap=True)
+        return 1
+    except typer.Exit as e:
+        return e.exit_code
+    except typer.Abort:
+        err_console.print("aborted")
+        return 130
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        return 130
+    except Exception as e:  # click usage errors
+        import click
+
+        if isinstance(e, click.ClickException):
+            e.show(file=sys.stderr)
+            return e.exit_code
+        raise
+    return 0
+
+
+def _entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Conventions every ``sweepers`` command follows.
+
+* The database: global ``--db URL`` option, else ``SWEEPERS_DB``, else a SQLite file in the
+  user's data directory (:func:`default_db_url`; ``sweepers info`` prints it).
+* ``--json`` (per command): print machine-readable JSON on stdout and nothing else there.
+  Use :func:`emit_json`. Human output goes through :data:`console` (stdout) with Rich.
+* Errors: raise :class:`~spacesweepers.errors.SweepersError`; :func:`run_cli` prints it on
+  stderr and exits with status 1 (2 for usage errors, as Click does).
+* Progress: :func:`progress` gives a Rich progress bar on stderr, silent with ``--json``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def data_dir() -> Path:
+    """Where Space Sweepers keeps its default database and caches."""
+    env = os.environ.get("SWEEPERS_HOME")
+    if env:
+        return Path(env)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("spacesweepers", appauthor=False))
+
+
+def default_db_url() -> str:
+    return f"sqlite:///{data_dir() / 'sweepers.db'}"
+
+
+@dataclass
+class State:
+    db_url: str | None = None
+
+    @property
+    def url(self) -> str:
+        return self.db_url or os.environ.get("SWEEPERS_DB") or default_db_url()
+
+
+state = State()
+
+
+def _default(o):
+    if isinstance(o, np.generic):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, Path):
+        return str(o)
+    if hasattr(o, "to_dict"):
+        return o.to_dict()
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def _clean(o):
+    """Replace NaN/inf by None so the output is strict JSON."""
+    if isinstance(o, float) and not math.isfinite(o):
+        return None
+    if isinstance(o, dict):
+        return {k: _clean(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_clean(v) for v in o]
+    return o
+
+
+def emit_json(obj) -> None:
+    """Write ``obj`` as strict JSON to stdout (NaN becomes null)."""
+    text = json.dumps(_clean(json.loads(json.dumps(obj, default=_default))), indent=2)
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def progress(enabled: bool = True):
+    """A Rich progress bar on stderr (disabled when ``enabled`` is false, e.g. with --json)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=not enabled,
+        transient=True,
+    )

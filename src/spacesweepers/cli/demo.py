@@ -1,0 +1,5 @@
+"""`sweepers demo` (written in the integration step)."""
+
+
+def register(app):
+    pass

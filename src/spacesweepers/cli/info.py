@@ -1,0 +1,5 @@
+"""`sweepers info` (written in the integration step)."""
+
+
+def register(app):
+    pass
