@@ -347,7 +347,7 @@ def test_truncated_body_keeps_the_old_cache(make_client, server, clock, tmp_path
 
 
 @pytest.mark.parametrize("fmt,cut", [("json", -40), ("csv", -40)])
-def test_complete_http_body_with_cut_document_is_refused(make_client, server, groups, fmt, cut, tmp_path):
+def test_complete_http_body_with_cut_document_is_refused(make_client, server, groups, clock, fmt, cut, tmp_path):
     client = make_client()
     good = client.fetch_group("active", fmt).body
     server.script("GROUP", "active", Reply(200, good[:cut]))
@@ -356,6 +356,13 @@ def test_complete_http_body_with_cut_document_is_refused(make_client, server, gr
     assert e.value.kind == "truncated"
     assert ("not complete JSON" if fmt == "json" else "fields where the header has 17") in str(e.value)
     assert not (tmp_path / "other" / f"group-active.{fmt}").exists()
+    # with a cached copy, the cut document is refused and the copy stands in
+    server.serve("GROUP", "active", groups["active"][:3])
+    server.script("GROUP", "active", Reply(200, good[:cut]))
+    clock.advance(hours=2)
+    r = client.fetch_group("active", fmt)
+    assert r.status == "stale" and r.body == good and "using cached copy from 2023-10-09 12:00 UTC" in r.warning
+    assert (tmp_path / "cache" / f"group-active.{fmt}").read_bytes() == good
 
 
 # --- offline -------------------------------------------------------------------------------------
@@ -433,3 +440,17 @@ def test_check_body_counts_records():
     assert check_body(body, q, "u") == 1
     with pytest.raises(CelesTrakError, match="'x15.0' is not a number"):
         check_body(body.replace(b",15.0,", b",x15.0,"), q, "u")
+
+
+def test_offline_mode_never_contacts_the_server(make_client, server, clock, tmp_path):
+    client = make_client()
+    with pytest.raises(CelesTrakError, match="CelesTrak not asked \\(testing\\). to work offline") as e:
+        client.fetch_group("active", offline="testing")
+    assert e.value.kind == "offline" and server.count() == 0
+    first = client.fetch_group("active")
+    assert client.fetch_group("active", offline=True).status == "cached"
+    clock.advance(hours=3)
+    r = client.fetch_group("active", offline=True)
+    assert r.status == "stale" and r.body == first.body and r.error_kind == "offline"
+    assert r.warning == "GROUP=active: CelesTrak not asked (offline mode); using cached copy from 2023-10-09 12:00 UTC"
+    assert server.count() == 1

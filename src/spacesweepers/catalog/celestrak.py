@@ -130,7 +130,8 @@ class CelesTrakError(NetworkError):
     ``'refused'`` (403/429: too many downloads; see ``retry_after``), ``'server-error'``
     (5xx after retries), ``'truncated'`` (body shorter than declared or not parseable),
     ``'not-found'`` (404), ``'no-data'`` ("No GP data found"), ``'invalid-query'``,
-    ``'redirect'`` (301/302/…), ``'http-error'`` (any other status).
+    ``'redirect'`` (301/302/…), ``'http-error'`` (any other status), ``'offline'`` (the
+    caller said not to contact the server and there is no cached copy).
     ``cached_at`` is when the cached copy of this query was downloaded, if there is one.
     """
 
@@ -148,7 +149,7 @@ class CelesTrakError(NetworkError):
     @property
     def transient(self) -> bool:
         """True when asking again later may succeed (a cached copy may stand in meanwhile)."""
-        return self.kind in ("unreachable", "refused", "server-error", "truncated")
+        return self.kind in ("unreachable", "refused", "server-error", "truncated", "offline")
 
 
 # --- queries -----------------------------------------------------------------------------
@@ -249,7 +250,8 @@ class FetchResult:
 
     ``fetched_at`` is when this body was downloaded from CelesTrak, ``checked_at`` when
     the server last confirmed it (download or 304). ``message`` is one sentence for
-    people; ``warning`` is set for ``'stale'`` results and says what went wrong.
+    people; ``warning`` is set for ``'stale'`` results and says what went wrong, and
+    ``error_kind`` is then the :attr:`CelesTrakError.kind` of that failure.
     """
 
     query: GPQuery
@@ -262,6 +264,7 @@ class FetchResult:
     warning: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    error_kind: str | None = None
 
     @property
     def text(self) -> str:
@@ -584,9 +587,15 @@ class CelesTrakClient:
     def fetch_group(self, group: str, fmt: str = "json", *, force: bool = False) -> FetchResult:
         return self.fetch(GPQuery.group(group, fmt), force=force)
 
-    def fetch(self, query: GPQuery | str, fmt: str = "json", *, force: bool = False) -> FetchResult:
+    def fetch(self, query: GPQuery | str, fmt: str = "json", *, force: bool = False,
+              offline: bool | str = False) -> FetchResult:
         """Fetch one query (a :class:`GPQuery`, or text like ``'GROUP=active'``), obeying
-        the 2-hour rule unless ``force``; see the module docstring for the rules."""
+        the 2-hour rule unless ``force``; see the module docstring for the rules.
+
+        ``offline`` (True, or a sentence saying why) never contacts the server: the cached
+        copy comes back as ``'cached'`` inside the 2-hour window, else as ``'stale'``; with
+        no cached copy a :class:`CelesTrakError` (kind ``'offline'``) is raised.
+        """
         q = _as_query(query, fmt)
         url = self.url(q)
         now = self._now()
@@ -617,6 +626,13 @@ class CelesTrakClient:
                     f"was not contacted (next check after {_human(nxt)})",
                 )
 
+        if offline:
+            why = offline if isinstance(offline, str) else "offline mode"
+            return self._fallback(q, entry, CelesTrakError(
+                f"{q.label}: CelesTrak not asked ({why})"
+                + (f"; using cached copy from {_human(entry.fetched_at)}" if has_body else f". {_LOAD_HINT}"),
+                kind="offline", url=url, cached_at=entry.fetched_at if has_body else None))
+
         headers = {}
         if has_body:
             if entry.etag:
@@ -642,7 +658,14 @@ class CelesTrakClient:
             )
 
         body = response.content
-        n = check_body(body, q, url) if response.status_code == 200 else None
+        try:
+            n = check_body(body, q, url)
+        except CelesTrakError as err:
+            if has_body and err.transient:
+                err = CelesTrakError(f"{err}; using cached copy from {_human(entry.fetched_at)}", kind=err.kind,
+                                     url=url, status_code=200, server_text=err.server_text,
+                                     cached_at=entry.fetched_at)
+            return self._fallback(q, entry, err)
         new = CacheEntry(
             url=url, body=body, etag=response.headers.get("ETag"),
             last_modified=response.headers.get("Last-Modified"),
@@ -663,18 +686,18 @@ class CelesTrakClient:
         return t
 
     def _from_cache(self, q: GPQuery, entry: CacheEntry, status: str, message: str,
-                    warning: str | None = None) -> FetchResult:
+                    warning: str | None = None, error_kind: str | None = None) -> FetchResult:
         return FetchResult(
             query=q, url=entry.url or self.url(q), status=status, body=entry.body,
             fetched_at=entry.fetched_at, checked_at=entry.checked_at, message=message,
-            warning=warning, etag=entry.etag, last_modified=entry.last_modified,
+            warning=warning, etag=entry.etag, last_modified=entry.last_modified, error_kind=error_kind,
         )
 
     def _fallback(self, q: GPQuery, entry: CacheEntry | None, err: CelesTrakError) -> FetchResult:
         """Return the cached copy for a transient failure (when allowed), else raise."""
         if err.transient and self.allow_stale and entry is not None and entry.body is not None:
             return self._from_cache(q, entry, "stale", f"{q.label}: cached copy from {_human(entry.fetched_at)}",
-                                    warning=str(err))
+                                    warning=str(err), error_kind=err.kind)
         raise err
 
     def _get(self, url: str, headers: dict, q: GPQuery, entry: CacheEntry | None):
@@ -826,6 +849,9 @@ class UpdateReport:
         }
 
 
+_HALT_KINDS = ("refused", "server-error", "redirect", "not-found", "http-error", "unreachable")
+
+
 def _ingest_count(report, *names) -> int:
     for n in names:
         v = getattr(report, n, None)
@@ -851,6 +877,11 @@ def update(
     default :data:`ALL_GROUPS`. One group's failure is reported, not raised, so the others
     still load. ``progress(done, total, label)`` is called before each query and once at
     the end. Returns one :class:`UpdateReport` per query, in order.
+
+    CelesTrak asks machine clients to stop at the first non-200 answer and tell a human.
+    So after a refusal, a server error, a redirect, a 404 or an unreachable server, the
+    remaining queries are not sent: they are served from the cache when a copy exists
+    (``'cached'``/``'stale'``) and reported as errors otherwise.
     """
     from .formats import read
     from .store import Store
@@ -863,16 +894,22 @@ def update(
     own_client = client is None
     client = client or CelesTrakClient()
     reports: list[UpdateReport] = []
+    halted: str | None = None
     try:
         for i, q in enumerate(queries):
             if progress is not None:
                 progress(i, len(queries), q.label)
             url = client.url(q)
             try:
-                result = client.fetch(q, force=force)
+                result = client.fetch(q, force=force, offline=halted or False)
+                kind = result.error_kind
             except CelesTrakError as e:
-                reports.append(UpdateReport(query=q.label, url=e.url or url, status="error",
-                                            format=q.format, fetched_at=e.cached_at, error=str(e)))
+                result, kind = e, e.kind
+            if halted is None and kind in _HALT_KINDS:
+                halted = f"stopped after {q.label} failed ({kind}), as CelesTrak's usage policy asks"
+            if isinstance(result, CelesTrakError):
+                reports.append(UpdateReport(query=q.label, url=result.url or url, status="error",
+                                            format=q.format, fetched_at=result.cached_at, error=str(result)))
                 continue
             parsed = read(result.text, format=q.format, source=result.url)
             ingest = store.ingest(parsed, strict=strict, source_url=result.url)
