@@ -584,8 +584,10 @@ class CelesTrakClient:
             return None
         return self._from_cache(q, entry, "cached", f"cached copy of {q.label} from {_human(entry.fetched_at)}")
 
-    def fetch_group(self, group: str, fmt: str = "json", *, force: bool = False) -> FetchResult:
-        return self.fetch(GPQuery.group(group, fmt), force=force)
+    def fetch_group(self, group: str, fmt: str = "json", *, force: bool = False,
+                    offline: bool | str = False) -> FetchResult:
+        """:meth:`fetch` of ``GROUP=group``."""
+        return self.fetch(GPQuery.group(group, fmt), force=force, offline=offline)
 
     def fetch(self, query: GPQuery | str, fmt: str = "json", *, force: bool = False,
               offline: bool | str = False) -> FetchResult:
