@@ -94,3 +94,26 @@ def progress(enabled: bool = True):
         disable=not enabled,
         transient=True,
     )
+
+
+def open_store():
+    """The catalog database chosen by --db / SWEEPERS_DB / the default (a context manager)."""
+    from ..catalog.store import Store
+
+    return Store(state.url)
+
+
+def object_types(store, norad_ids) -> list[str]:
+    """Stored object type of each id (guessed from the name where the catalog has none)."""
+    import sqlalchemy as sa
+
+    from ..catalog import schema
+
+    ids = [int(i) for i in norad_ids]
+    found: dict[int, str] = {}
+    with store.engine.connect() as conn:
+        for k in range(0, len(ids), 5000):
+            chunk = ids[k:k + 5000]
+            q = sa.select(schema.objects.c.norad_id, schema.objects.c.object_type).where(schema.objects.c.norad_id.in_(chunk))
+            found.update({int(i): t for i, t in conn.execute(q)})
+    return [found.get(i) or "UNKNOWN" for i in ids]

@@ -1,5 +1,188 @@
-"""`sweepers catalog`."""
+"""`sweepers catalog …`: load, inspect, export and update the catalog database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
 
 import typer
+from rich.table import Table
 
-app = typer.Typer(help="catalog commands", no_args_is_help=True)
+from ..errors import SweepersError
+from ._common import console, emit_json, err_console, open_store, progress
+
+app = typer.Typer(help="Load, inspect, export and update the catalog.", no_args_is_help=True)
+
+_WRITE_FORMATS = ("tle", "3le", "omm-json", "omm-xml", "omm-kvn", "omm-csv", "csv")
+
+
+@app.command("load")
+def load(
+    files: List[Path] = typer.Argument(..., help="Catalog files: TLE/3LE, OMM (XML/KVN/JSON/CSV), SATCAT CSV, CARA HBR/mass CSV, keeptrack JSON."),
+    strict: bool = typer.Option(False, "--strict", help="Reject a file with any bad record, changing nothing."),
+    format: Optional[str] = typer.Option(None, "--format", help="Force the reader instead of detecting it (tle, omm-json, …)."),
+    json: bool = typer.Option(False, "--json", help="Print the ingest reports as JSON."),
+):
+    """Load catalog files into the database, one transaction per file."""
+    reports = []
+    with open_store() as store:
+        with progress(not json) as bar:
+            task = bar.add_task("loading", total=len(files))
+            for f in files:
+                bar.update(task, description=f"loading {f.name}")
+                report = store.ingest(f, strict=strict, format=format)
+                reports.append(report)
+                bar.advance(task)
+    if json:
+        emit_json([r.to_dict() for r in reports])
+        return
+    for r in reports:
+        console.print(f"[green]✓[/] {r.summary()} ({r.parse_s + r.write_s:.1f} s)")
+        if r.problems:
+            err_console.print(f"[yellow]{len(r.problems)} bad record(s) skipped:[/]")
+            err_console.print(r.problem_report(), highlight=False, markup=False)
+
+
+@app.command("stats")
+def stats(
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Classify each object by its latest element set at this time (ISO 8601)."),
+    json: bool = typer.Option(False, "--json"),
+):
+    """Counts of objects by type and by orbital regime."""
+    with open_store() as store:
+        s = store.stats(as_of=as_of)
+    if json:
+        emit_json(s.to_dict())
+        return
+    print_stats(s)
+
+
+def print_stats(s) -> None:
+    """Rich tables of a :class:`~spacesweepers.catalog.store.CatalogStats`."""
+    console.print(
+        f"[bold]{s.n_objects:,}[/] objects, {s.n_element_sets:,} element sets, "
+        f"{s.n_size_estimates:,} size estimates, {s.n_sources} ingests"
+    )
+    for title, counts in (("object type", s.by_object_type), ("orbital regime", s.by_regime)):
+        t = Table(title=f"by {title}")
+        t.add_column(title)
+        t.add_column("objects", justify="right")
+        t.add_column("share", justify="right")
+        total = sum(counts.values()) or 1
+        for k, v in sorted(counts.items(), key=lambda kv: -kv[1]):
+            t.add_row(k, f"{v:,}", f"{100 * v / total:.1f} %")
+        console.print(t)
+
+
+@app.command("show")
+def show(
+    norad_id: int = typer.Argument(..., help="NORAD catalog number."),
+    history: bool = typer.Option(False, "--history", help="List every stored element set."),
+    json: bool = typer.Option(False, "--json"),
+):
+    """Everything the catalog knows about one object."""
+    with open_store() as store:
+        obj = store.object(norad_id)
+        hist = store.history(norad_id) if history else []
+    if json:
+        d = obj.to_dict()
+        if history:
+            from ..catalog.formats.omm import element_set_to_omm_dict
+
+            d["history"] = [element_set_to_omm_dict(e) for e in hist]
+        emit_json(d)
+        return
+    m = obj.metadata
+    t = Table(show_header=False, title=f"{m.norad_id} {m.name or ''}".strip())
+    t.add_column(style="bold")
+    t.add_column()
+    type_text = (m.object_type or "?") + (" (guessed from the name)" if obj.object_type_guessed else "")
+    rows = [
+        ("COSPAR id", m.intl_designator),
+        ("type", type_text + (" — GENERATED" if obj.generated else "")),
+        ("parent event", obj.parent_event),
+        ("RCS", m.rcs_size),
+        ("country", m.country),
+        ("launch", m.launch_date),
+        ("decay", m.decay_date),
+    ]
+    if obj.size is not None:
+        rows += [("HBR", f"{obj.size.hbr_m} m ({obj.size.hbr_source})" if obj.size.hbr_m is not None else None),
+                 ("mass", f"{obj.size.mass_kg} kg ({obj.size.mass_source})" if obj.size.mass_kg is not None else None)]
+    e = obj.latest
+    if e is not None:
+        rows += [
+            ("latest epoch", e.epoch.iso(3)),
+            ("perigee × apogee", f"{e.perigee_km:,.1f} × {e.apogee_km:,.1f} km"),
+            ("inclination", f"{e.inclination_deg:.4f}°"),
+            ("period", f"{e.period_min:.2f} min"),
+            ("element sets stored", str(obj.n_element_sets)),
+        ]
+    rows += [("first seen", f"{obj.first_seen.location} ({obj.first_seen.ingested_at.iso(0)})"),
+             ("last updated", f"{obj.updated.location} ({obj.updated.ingested_at.iso(0)})")]
+    for k, v in rows:
+        if v:
+            t.add_row(k, str(v))
+    console.print(t)
+    if e is not None:
+        from ..catalog.formats.tle import format_tle
+
+        try:
+            l1, l2 = format_tle(e)
+            console.print(f"{l1}\n{l2}", highlight=False)
+        except SweepersError:
+            pass
+    if history:
+        h = Table(title="element-set history")
+        for col in ("epoch (UTC)", "perigee km", "apogee km", "incl °", "source"):
+            h.add_column(col)
+        for x in hist:
+            h.add_row(x.epoch.iso(3), f"{x.perigee_km:.1f}", f"{x.apogee_km:.1f}", f"{x.inclination_deg:.3f}",
+                      f"{Path(x.source).name}:{x.source_line}" if x.source else "")
+        console.print(h)
+
+
+@app.command("export")
+def export(
+    out: Path = typer.Option(..., "--out", "-o", help="Output file."),
+    format: str = typer.Option("tle", "--format", "-f", help="One of: " + ", ".join(_WRITE_FORMATS)),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Latest element sets as of this time (ISO 8601); default: the newest."),
+    object_type: Optional[str] = typer.Option(None, "--type", help="Only PAYLOAD, ROCKET BODY, DEBRIS or UNKNOWN objects."),
+    ids: Optional[List[int]] = typer.Option(None, "--id", help="Only these NORAD ids (repeatable)."),
+    json: bool = typer.Option(False, "--json"),
+):
+    """Write the latest element set of each object to a file."""
+    from ..catalog.formats import write
+
+    if format not in _WRITE_FORMATS:
+        raise SweepersError(f"unknown export format {format!r}; choose one of {', '.join(_WRITE_FORMATS)}")
+    with open_store() as store:
+        where = {"object_type": object_type.upper()} if object_type else None
+        elements = store.latest(as_of=as_of, ids=ids, where=where)
+    write(elements, out, "tle" if format == "3le" else format)
+    if json:
+        emit_json({"file": str(out), "format": format, "element_sets": len(elements)})
+    else:
+        console.print(f"[green]✓[/] wrote {len(elements):,} element sets to {out} ({format})")
+
+
+@app.command("update")
+def update(
+    group: Optional[List[str]] = typer.Option(None, "--group", "-g", help="CelesTrak GP group (repeatable), e.g. active, stations, cosmos-1408-debris."),
+    all_groups: bool = typer.Option(False, "--all", help="Every group listed by `spacesweepers.catalog.celestrak.ALL_GROUPS`."),
+    fmt: str = typer.Option("json", "--format", help="OMM encoding to download: json or csv."),
+    json: bool = typer.Option(False, "--json"),
+):
+    """Fetch current element sets from CelesTrak's GP API (cached; at most once per 2 h per query)."""
+    from ..catalog import celestrak
+
+    if all_groups and group:
+        raise SweepersError("give --group or --all, not both")
+    groups = list(celestrak.ALL_GROUPS) if all_groups else (group or ["active"])
+    with open_store() as store:
+        reports = celestrak.update(store, groups=groups, fmt=fmt)
+    if json:
+        emit_json([r.to_dict() for r in reports])
+        return
+    for r in reports:
+        console.print(str(r))
