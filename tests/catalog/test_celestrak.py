@@ -454,3 +454,75 @@ def test_offline_mode_never_contacts_the_server(make_client, server, clock, tmp_
     assert r.status == "stale" and r.body == first.body and r.error_kind == "offline"
     assert r.warning == "GROUP=active: CelesTrak not asked (offline mode); using cached copy from 2023-10-09 12:00 UTC"
     assert server.count() == 1
+
+
+# --- update(): fetch, read as OMM, ingest with the URL as provenance ------------------------------
+@pytest.fixture
+def snapshot_sets(shared_data):
+    """The served objects as the TLE reader reads them from the snapshot, by NORAD id."""
+    from spacesweepers.catalog.formats.tle import read_tle
+
+    return {e.norad_id: e for e in read_tle(shared_data / "catalog" / "spacetrack_3le_2023-10-09.tle").element_sets}
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_update_puts_the_served_objects_into_the_store(make_client, server, groups, snapshot_sets, clock, fmt, tmp_path):
+    from spacesweepers.catalog.celestrak import update
+    from spacesweepers.catalog.store import Store
+
+    client = make_client()
+    seen = []
+    with Store(f"sqlite:///{tmp_path / 'sweepers.db'}") as store:
+        reports = update(store, ["active", "fengyun-1c-debris", "cosmos-1408-debris", "iridium-33-debris"], fmt,
+                         client=client, progress=lambda i, n, label: seen.append((i, n, label)))
+        assert [(r.query, r.status, r.objects, r.new_element_sets, r.problems) for r in reports] == [
+            ("GROUP=active", "fetched", 12, 12, 0),
+            ("GROUP=fengyun-1c-debris", "fetched", 20, 20, 0),
+            ("GROUP=cosmos-1408-debris", "error", 0, 0, 0),  # "No GP data found": reported, not raised
+            ("GROUP=iridium-33-debris", "fetched", 8, 8, 0),
+        ]
+        assert "no GP data for GROUP=cosmos-1408-debris" in reports[2].error
+        assert seen[0] == (0, 4, "GROUP=active") and seen[-1] == (4, 4, "done")
+        assert store.count() == 40
+
+        url = f"{server.base_url}/NORAD/elements/gp.php?GROUP=active&FORMAT={fmt}"
+        assert reports[0].url == url
+        iss = store.object(25544)
+        assert iss.first_seen.location == url and iss.latest.source == url
+        # the element sets that went over the wire are exactly those of the snapshot's TLEs
+        served = [int(r["NORAD_CAT_ID"]) for g in ("active", "fengyun-1c-debris", "iridium-33-debris") for r in groups[g]]
+        stored = store.latest(ids=served)
+        assert [e.norad_id for e in stored] == sorted(served)
+        # BSTAR alone may differ in the last bit: the TLE reader computes mantissa × 10**exp as
+        # sgp4's twoline2rv does, while the OMM decimal text is rounded correctly.
+        for e in stored:
+            tle = snapshot_sets[e.norad_id]
+            assert e.bstar_per_earth_radius == pytest.approx(tle.bstar_per_earth_radius, rel=1e-14, abs=0)
+            assert e.with_(bstar_per_earth_radius=tle.bstar_per_earth_radius) == tle
+        assert iss.latest.mean_motion_rev_day == 15.49983917 and iss.latest.epoch.iso(6) == "2023-10-09T17:09:24.185664Z"
+
+        # a second run within 2 hours: nothing is asked, nothing new is stored
+        n = server.count()
+        again = update(store, ["active", "iridium-33-debris"], fmt, client=client)
+        assert [(r.status, r.objects, r.new_element_sets) for r in again] == [("cached", 12, 0), ("cached", 8, 0)]
+        assert server.count() == n and store.count() == 40
+
+
+def test_update_stops_asking_after_a_refusal(make_client, server, clock, tmp_path):
+    from spacesweepers.catalog.celestrak import update
+
+    client = make_client()
+    client.fetch_group("iridium-33-debris")  # a cached copy for the last group
+    clock.advance(hours=3)
+    server.script("GROUP", "active", Reply(403, TEXT_403.format(group="active").encode()))
+    reports = update(f"sqlite:///{tmp_path / 'db.sqlite'}", ["active", "fengyun-1c-debris", "iridium-33-debris"],
+                     client=client)
+    assert [r.status for r in reports] == ["error", "error", "stale"]
+    assert "HTTP 403" in reports[0].error
+    assert "CelesTrak not asked (stopped after GROUP=active failed (refused)" in reports[1].error
+    assert "sweepers catalog load FILE" in reports[1].error
+    assert reports[2].objects == 8 and reports[2].new_element_sets == 8
+    assert "using cached copy from 2023-10-09 12:00 UTC" in reports[2].warning
+    assert server.count("GROUP", "fengyun-1c-debris") == 0 and server.count() == 2
+    assert reports[0].summary().startswith("GROUP=active: error: CelesTrak refused GROUP=active with HTTP 403")
+    assert reports[2].summary() == "GROUP=iridium-33-debris: stale, 8 element set(s), 8 new"

@@ -835,6 +835,15 @@ class UpdateReport:
     def ok(self) -> bool:
         return self.status != "error"
 
+    def summary(self) -> str:
+        """One line for people, e.g. ``GROUP=active: fetched, 12 element set(s), 12 new``."""
+        if self.error:
+            return f"{self.query}: error: {self.error}"
+        line = f"{self.query}: {self.status}, {self.objects} element set(s), {self.new_element_sets} new"
+        if self.problems:
+            line += f", {self.problems} bad record(s) skipped"
+        return line
+
     def to_dict(self) -> dict:
         return {
             "query": self.query,
@@ -854,12 +863,12 @@ class UpdateReport:
 _HALT_KINDS = ("refused", "server-error", "redirect", "not-found", "http-error", "unreachable")
 
 
-def _ingest_count(report, *names) -> int:
-    for n in names:
-        v = getattr(report, n, None)
-        if isinstance(v, int):
-            return v
-    return 0
+def _parse(result: FetchResult):
+    """The body of a fetch read with the OMM reader, with the URL as its source."""
+    from .formats.omm import read_omm_csv, read_omm_json
+
+    reader = read_omm_csv if result.query.format == "csv" else read_omm_json
+    return reader(result.body, source=result.url)
 
 
 def update(
@@ -885,7 +894,6 @@ def update(
     remaining queries are not sent: they are served from the cache when a copy exists
     (``'cached'``/``'stale'``) and reported as errors otherwise.
     """
-    from .formats import read
     from .store import Store
 
     if isinstance(groups, str):
@@ -913,14 +921,19 @@ def update(
                 reports.append(UpdateReport(query=q.label, url=result.url or url, status="error",
                                             format=q.format, fetched_at=result.cached_at, error=str(result)))
                 continue
-            parsed = read(result.text, format=q.format, source=result.url)
-            ingest = store.ingest(parsed, strict=strict, source_url=result.url)
+            try:
+                parsed = _parse(result)
+                ingest = store.ingest(parsed, strict=strict, source_url=result.url)
+            except SweepersError as e:  # a whole-file parse error, or a strict ingest rejected
+                reports.append(UpdateReport(query=q.label, url=result.url, status="error", format=q.format,
+                                            fetched_at=result.fetched_at, message=result.message,
+                                            warning=result.warning, error=str(e)))
+                continue
             reports.append(UpdateReport(
                 query=q.label, url=result.url, status=result.status, format=q.format,
                 fetched_at=result.fetched_at, objects=len(parsed.element_sets),
-                new_element_sets=_ingest_count(ingest, "new_element_sets", "element_sets_new", "added"),
-                problems=len(parsed.problems), message=result.message, warning=result.warning,
-                ingest=ingest,
+                new_element_sets=ingest.element_sets_loaded, problems=len(ingest.problems),
+                message=result.message, warning=result.warning, ingest=ingest,
             ))
         if progress is not None:
             progress(len(queries), len(queries), "done")
