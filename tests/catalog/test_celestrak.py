@@ -526,3 +526,5 @@ def test_update_stops_asking_after_a_refusal(make_client, server, clock, tmp_pat
     assert server.count("GROUP", "fengyun-1c-debris") == 0 and server.count() == 2
     assert reports[0].summary().startswith("GROUP=active: error: CelesTrak refused GROUP=active with HTTP 403")
     assert reports[2].summary() == "GROUP=iridium-33-debris: stale, 8 element set(s), 8 new"
+    assert str(reports[2]).splitlines()[1].startswith("  warning: GROUP=iridium-33-debris: CelesTrak not asked")
+    assert reports[2].to_dict()["fetched_at"] == "2023-10-09T12:00:00Z"

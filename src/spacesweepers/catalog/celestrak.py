@@ -844,6 +844,10 @@ class UpdateReport:
             line += f", {self.problems} bad record(s) skipped"
         return line
 
+    def __str__(self) -> str:
+        """The summary line, then the warning (if any) on a second, indented line."""
+        return self.summary() + (f"\n  warning: {self.warning}" if self.warning else "")
+
     def to_dict(self) -> dict:
         return {
             "query": self.query,
