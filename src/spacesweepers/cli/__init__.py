@@ -68,10 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err_console.print("interrupted")
         return 130
-    except Exception as e:  # click usage errors
-        import click
-
-        if isinstance(e, click.ClickException):
+    except Exception as e:
+        # usage errors (unknown option, bad value): Typer's own click exceptions know how to show themselves
+        if hasattr(e, "show") and hasattr(e, "exit_code"):
             e.show(file=sys.stderr)
             return e.exit_code
         raise
