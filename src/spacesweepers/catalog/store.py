@@ -279,6 +279,20 @@ def _finite_or_none(x):
     return x if math.isfinite(x) else None
 
 
+def _read(path: Path, format: str | None) -> ParseResult:
+    from . import formats
+
+    reader = getattr(formats, "read", None)
+    if reader is not None:
+        return reader(path, format=format) if format else reader(path)
+    # until formats.read (format detection) exists, TLE/3LE is the one format we can read
+    if format not in (None, "tle", "3le"):
+        raise SweepersError(f"no reader for format {format!r} yet; parse the file first and ingest the ParseResult")
+    from .formats.tle import read_tle
+
+    return read_tle(path)
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -388,9 +402,7 @@ class Store:
                     f"no file {str(path)!r} to ingest; give the path of a catalog file "
                     "(TLE/3LE, OMM, SATCAT, CARA HBR/mass CSV)"
                 )
-            from .formats import read
-
-            result = read(path, format=format) if format else read(path)
+            result = _read(path, format)
         sha = _sha256(path) if path is not None else None
         location = source_url or (str(path.resolve()) if path is not None else result.source or "<records>")
         element_sets, metadata, sizes, extra = _validate(result)
@@ -456,8 +468,8 @@ class Store:
                 if chunk is not None:
                     q = q.where(es.c.norad_id.in_(chunk))
                 sub = q.subquery()
-                rows = conn.execute(sa.select(sub).where(sub.c.rn == 1).order_by(sub.c.norad_id)).all()
-                out.extend(_row_to_es(r, loc) for r in rows)
+                rows = conn.execute(sa.select(*_es_columns(sub)).where(sub.c.rn == 1).order_by(sub.c.norad_id)).all()
+                out.extend(_rows_to_es(rows, loc))
         return out
 
     def history(self, norad_id: int) -> list[ElementSet]:
@@ -466,8 +478,10 @@ class Store:
         with self.engine.connect() as conn:
             self._require(conn, norad_id)
             loc = self._locations(conn)
-            rows = conn.execute(sa.select(es).where(es.c.norad_id == int(norad_id)).order_by(es.c.epoch, es.c.id)).all()
-        return [_row_to_es(r, loc) for r in rows]
+            rows = conn.execute(
+                sa.select(*_es_columns(es)).where(es.c.norad_id == int(norad_id)).order_by(es.c.epoch, es.c.id)
+            ).all()
+        return _rows_to_es(rows, loc)
 
     def _require(self, conn, norad_id: int):
         ob = schema.objects
@@ -488,8 +502,9 @@ class Store:
             row = self._require(conn, norad_id)
             loc = self._locations(conn)
             latest = conn.execute(
-                sa.select(es).where(es.c.norad_id == row.norad_id).order_by(es.c.epoch.desc(), es.c.id.desc()).limit(1)
-            ).first()
+                sa.select(*_es_columns(es)).where(es.c.norad_id == row.norad_id)
+                .order_by(es.c.epoch.desc(), es.c.id.desc()).limit(1)
+            ).all()
             n_es = conn.execute(sa.select(sa.func.count()).select_from(es).where(es.c.norad_id == row.norad_id)).scalar_one()
             size = conn.execute(sa.select(sz).where(sz.c.norad_id == row.norad_id)).first()
             srcs = {
@@ -513,7 +528,7 @@ class Store:
             generated=bool(row.generated),
             parent_event=row.parent_event,
             size=size_rec,
-            latest=None if latest is None else _row_to_es(latest, loc),
+            latest=_rows_to_es(latest, loc)[0] if latest else None,
             n_element_sets=int(n_es),
             first_seen=srcs[row.first_seen_source_id],
             updated=srcs[row.updated_source_id],
@@ -583,14 +598,17 @@ def _where_clause(where) -> sa.ColumnElement[bool]:
     return where
 
 
-def _row_to_es(r, locations: Mapping[int, str]) -> ElementSet:
-    return ElementSet(
-        r.norad_id, r.epoch_jd1, r.epoch_jd2, r.mean_motion_rev_day, r.eccentricity, r.inclination_deg,
-        r.raan_deg, r.arg_perigee_deg, r.mean_anomaly_deg, r.bstar_per_earth_radius,
-        r.mean_motion_dot_rev_day2, r.mean_motion_ddot_rev_day3, r.name, r.intl_designator,
-        r.classification, r.element_set_no, r.rev_at_epoch, r.ephemeris_type,
-        locations.get(r.source_id, ""), r.source_line,
-    )
+#: element_sets columns in ElementSet's positional order, then source_id and source_line
+_ES_ORDER = ("norad_id", *_ES_COLS, "source_id", "source_line")
+
+
+def _es_columns(table) -> list:
+    return [table.c[c] for c in _ES_ORDER]
+
+
+def _rows_to_es(rows, locations: Mapping[int, str]) -> list[ElementSet]:
+    """ElementSets from rows selected with :func:`_es_columns` (positional: fast)."""
+    return [ElementSet(*r[:18], locations.get(r[18], ""), r[19]) for r in rows]
 
 
 def _row_to_source(r) -> SourceRecord:
