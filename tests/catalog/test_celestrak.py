@@ -457,7 +457,7 @@ def test_offline_mode_never_contacts_the_server(make_client, server, clock, tmp_
 
 
 # --- update(): fetch, read as OMM, ingest with the URL as provenance ------------------------------
-@pytest.fixture
+@pytest.fixture(scope="module")
 def snapshot_sets(shared_data):
     """The served objects as the TLE reader reads them from the snapshot, by NORAD id."""
     from spacesweepers.catalog.formats.tle import read_tle

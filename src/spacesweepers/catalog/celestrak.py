@@ -425,9 +425,9 @@ def check_body(body: bytes, query: GPQuery, url: str) -> int:
     if head.startswith(b"no gp data found"):
         raise CelesTrakError(
             f"CelesTrak has no GP data for {query.label} (it answered 'No GP data found'). "
-            + ("Check the group name against https://celestrak.org/NORAD/elements/ "
-               f"(groups used by --all: {', '.join(ALL_GROUPS)})."
-               if query.kind == "GROUP" else "Check the value; decayed objects get no GP data."),
+            + ("Check the group name against https://celestrak.org/NORAD/elements/ ; a debris group "
+               "empties as its pieces decay." if query.kind == "GROUP"
+               else "Check the value; decayed objects get no GP data."),
             kind="no-data", url=url, status_code=200, server_text=_server_text(body),
         )
     if head.startswith(b"invalid query"):
