@@ -110,13 +110,14 @@ def to_alpha5(norad_id: int) -> str:
     )
 
 
+_CHECKSUM_TABLE = bytes(
+    (b - 48) if 48 <= b <= 57 else (1 if b == 45 else 0) for b in range(256)
+)
+
+
 def checksum(line: str) -> int:
     """Mod-10 checksum of the first 68 columns: digits count their value, '-' counts 1."""
-    s = line[:68]
-    return (
-        s.count("1") + 2 * s.count("2") + 3 * s.count("3") + 4 * s.count("4") + 5 * s.count("5")
-        + 6 * s.count("6") + 7 * s.count("7") + 8 * s.count("8") + 9 * s.count("9") + s.count("-")
-    ) % 10
+    return sum(line[:68].encode("ascii", "replace").translate(_CHECKSUM_TABLE)) % 10
 
 
 def tle_intl_to_omm(text: str) -> str:
@@ -250,6 +251,33 @@ def _exp_field(s: str) -> float:
     return float(s[0] + "." + s[1:6]) * 10.0 ** int(s[6:8])
 
 
+def _number_error(l1, l2, n1, n2, source) -> ParseError:
+    for ln, which, no, fields in ((l1, 1, n1, _FIELDS1), (l2, 2, n2, _FIELDS2)):
+        for a, b, field in fields:
+            if field in ("line number", "catalog number", "classification", "international designator",
+                         "ephemeris type", "checksum"):
+                continue
+            text = ln[a:b]
+            if not text.strip():
+                if field in ("element set number", "revolution number"):
+                    continue
+                ok = False
+            elif field in ("mean motion ddot", "bstar"):
+                ok = text[1:6].strip().isdigit() and " " not in text[1:6].strip() and text[7].isdigit()
+            elif field == "eccentricity":
+                ok = " " not in text.strip()
+            else:
+                try:
+                    (int if field in ("epoch year", "element set number", "revolution number") else float)(text)
+                    ok = True
+                except ValueError:
+                    ok = False
+            if not ok:
+                return _field_error(ln, which, no, source, field,
+                                    f"columns {a + 1}-{b} ({field}) hold {text!r}, which is not a number")
+    return _field_error(l1, 1, n1, source, None, "a numeric field of the element set cannot be read")
+
+
 def parse_tle_lines(
     line1: str,
     line2: str,
@@ -294,42 +322,32 @@ def parse_tle_lines(
             hint="the two lines belong to different objects; check that no line was lost or swapped",
         )
 
-    def num(conv, ln, which, no, a, b, field):
-        try:
-            return conv(ln[a:b])
-        except ValueError:
-            raise _field_error(
-                ln, which, no, source, field,
-                f"columns {a + 1}-{b} ({field}) hold {ln[a:b]!r}, which is not a number",
-            ) from None
-
-    yy = num(int, l1, 1, n1, 18, 20, "epoch year")
-    day = num(float, l1, 1, n1, 20, 32, "epoch day")
+    try:  # fast path: every field converts; the slow path below finds the culprit
+        yy = int(l1[18:20])
+        day = float(l1[20:32])
+        ndot = float(l1[33:43])
+        nddot = float(l1[44] + "." + l1[45:50]) * 10.0 ** int(l1[50:52])
+        bstar = float(l1[53] + "." + l1[54:59]) * 10.0 ** int(l1[59:61])
+        elnum_s = l1[64:68]
+        elnum = int(elnum_s) if elnum_s != "    " else 0
+        incl = float(l2[8:16])
+        raan = float(l2[17:25])
+        ecc_s = l2[26:33]
+        ecc = float("0." + ecc_s.replace(" ", "0")) if " " not in ecc_s.strip() else float("x")
+        argp = float(l2[34:42])
+        ma = float(l2[43:51])
+        n = float(l2[52:63])
+        rev_s = l2[63:68]
+        rev = int(rev_s) if rev_s != "     " else 0
+    except ValueError:
+        raise _number_error(l1, l2, n1, n2, source) from None
+    eph = l1[62]
     if not 1.0 <= day < 367.0:
         raise _field_error(
             l1, 1, n1, source, "epoch day",
             f"epoch day of year {day!r} is outside 1 <= day < 367",
             hint="columns 21-32 hold the day of the year with its fraction: 001.00000000 is 1 January 00:00",
         )
-    ndot = num(float, l1, 1, n1, 33, 43, "mean motion dot")
-    nddot = num(_exp_field, l1, 1, n1, 44, 52, "mean motion ddot")
-    bstar = num(_exp_field, l1, 1, n1, 53, 61, "bstar")
-    eph = l1[62]
-    elnum_s = l1[64:68]
-    elnum = num(int, l1, 1, n1, 64, 68, "element set number") if elnum_s.strip() else 0
-
-    incl = num(float, l2, 2, n2, 8, 16, "inclination")
-    raan = num(float, l2, 2, n2, 17, 25, "raan")
-    ecc_s = l2[26:33]
-    if " " in ecc_s.strip():
-        raise _field_error(l2, 2, n2, source, "eccentricity",
-                           f"columns 27-33 (eccentricity) hold {ecc_s!r}, which is not a number")
-    ecc = float("0." + ecc_s.replace(" ", "0"))
-    argp = num(float, l2, 2, n2, 34, 42, "argument of perigee")
-    ma = num(float, l2, 2, n2, 43, 51, "mean anomaly")
-    n = num(float, l2, 2, n2, 52, 63, "mean motion")
-    rev_s = l2[63:68]
-    rev = num(int, l2, 2, n2, 63, 68, "revolution number") if rev_s.strip() else 0
 
     if not 0.0 <= incl <= 180.0:
         raise _field_error(l2, 2, n2, source, "inclination",
