@@ -419,7 +419,7 @@ def min_distance_two_body(r1, v1, r2, v2, t_start_s, t_stop_s, hbr_m, mu=MU_EART
         dmin = np.minimum(dmin, dc)
         dp = np.linalg.norm(rp, axis=-1)
         reach = np.minimum(dp, dc) - 0.5 * h * np.maximum(np.linalg.norm(vp, axis=-1), np.linalg.norm(vc, axis=-1))
-        cand = np.nonzero(reach < np.maximum(hbr_m, dmin))[0] if np.isscalar(hbr_m) else np.nonzero(reach < hbr_m)[0]
+        cand = np.nonzero(reach < hbr_m)[0]
         if cand.size:
             a0, a1, b0, b1 = rp[cand], rc[cand], vp[cand] * h, vc[cand] * h
             curve = (h00[None, :, None] * a0[:, None, :] + h10[None, :, None] * b0[:, None, :]
