@@ -33,7 +33,7 @@ def load_text(obj, source: str | None = None) -> tuple[str, str]:
     the content itself. Bytes are decoded as UTF-8 (a BOM is dropped); bytes that are
     not UTF-8 become U+FFFD so that the record holding them is reported, not the file.
     A NUL byte means the input is binary, not text: that is a whole-file problem and
-    raises :class:`ParseError` at the line holding it.
+    raises :class:`ParseError` at line 1 (the message says where the NUL is).
     """
     if _looks_like_path(obj):
         path = Path(obj)
@@ -68,9 +68,9 @@ def load_text(obj, source: str | None = None) -> tuple[str, str]:
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
         raise ParseError(
-            "this is binary data, not a text catalog file (it contains a NUL byte)",
+            f"this is binary data, not a text catalog file (a NUL byte on line {line}, character {nul + 1})",
             source=source,
-            line=line,
+            line=1,
             hint="give a text file: TLE/3LE, OMM (XML, KVN, JSON, CSV), SATCAT CSV or CARA CSV",
         )
     return text, source
