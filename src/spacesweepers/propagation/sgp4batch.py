@@ -192,6 +192,11 @@ class Propagator:
             r = np.zeros((0, n_time, 3))
             return Ephemeris(self.norad_ids, times, r, r.copy(), error, dict(self.init_problems))
         error, r, v = self._array.sgp4(jd, fr)
+        return self._finish(times, error, r, v)
+
+    def _finish(self, times: Time, error, r, v) -> "Ephemeris":
+        """Everything :meth:`at` does after SGP4 (kept apart so the benchmark can time it).
+        Works in place on SGP4's fresh arrays: no copies."""
         # SGP4 leaves finite numbers behind for some failures (code 6): blank every failure
         if len(self._invalid_rows):
             error[self._invalid_rows] = INVALID_ELEMENTS
