@@ -52,11 +52,13 @@ def test_invalid_elements_become_error_rows_not_exceptions(vallado):
         "1 00005U 58002B   00179.78495062  .00000023  00000-0  28098-4 0  4753",
         "2 00005  34.2682 348.7242 1859667 331.7664  19.3264 10.82419157413667",
     )
-    prop = Propagator([nan_mm, good, negative_mm, hyperbolic, satrec, inf_bstar])
-    assert sorted(prop.init_problems) == [0, 2, 5]
+    wrong_type = good.with_(norad_id=90005, eccentricity="0.18")  # e.g. a hand-built record
+    prop = Propagator([nan_mm, good, negative_mm, hyperbolic, satrec, inf_bstar, wrong_type])
+    assert sorted(prop.init_problems) == [0, 2, 5, 6]
     eph = prop.at(good.epoch.plus_seconds(np.array([0.0, 600.0])))
-    assert eph.norad_ids.tolist() == [90001, 5, 90002, 90003, 5, 90004]
-    assert eph.error[:, 0].tolist() == [INVALID_ELEMENTS, 0, INVALID_ELEMENTS, 1, 0, INVALID_ELEMENTS]
+    assert eph.norad_ids.tolist() == [90001, 5, 90002, 90003, 5, 90004, 90005]
+    assert eph.error[:, 0].tolist() == [INVALID_ELEMENTS, 0, INVALID_ELEMENTS, 1, 0, INVALID_ELEMENTS,
+                                        INVALID_ELEMENTS]
     bad = eph.error != 0
     assert np.isnan(eph.r_teme_km[bad]).all() and np.isfinite(eph.r_teme_km[~bad]).all()
     # an ElementSet and the Satrec from the same TLE give the same states
@@ -66,6 +68,7 @@ def test_invalid_elements_become_error_rows_not_exceptions(vallado):
     assert "mean motion must be positive" in messages[90002]
     assert ERROR_MESSAGES[1] in messages[90003]
     assert "bstar" in messages[90004]
+    assert "cannot initialise SGP4: TypeError" in messages[90005]
 
 
 def test_scalar_time_gives_a_time_axis_of_one_and_empty_catalog_works(vallado):

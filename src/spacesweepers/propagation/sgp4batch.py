@@ -110,21 +110,21 @@ def _to_satrec(item):
             "read element sets with spacesweepers.catalog.formats.tle.read_tle(...).element_sets"
         )
     norad_id = int(norad_id)
-    problem = _check_numbers(
-        norad_id, item.mean_motion_rev_day,
-        dict(eccentricity=item.eccentricity, inclination_deg=item.inclination_deg, raan_deg=item.raan_deg,
-             arg_perigee_deg=item.arg_perigee_deg, mean_anomaly_deg=item.mean_anomaly_deg,
-             mean_motion_rev_day=item.mean_motion_rev_day, bstar=item.bstar_per_earth_radius,
-             mean_motion_dot=item.mean_motion_dot_rev_day2, mean_motion_ddot=item.mean_motion_ddot_rev_day3,
-             epoch_jd1=item.epoch_jd1, epoch_jd2=item.epoch_jd2),
-    )
-    if problem:
-        return None, norad_id, problem
+    where = f" ({item.source}, line {item.source_line})" if getattr(item, "source", "") else ""
     try:
+        problem = _check_numbers(
+            norad_id, item.mean_motion_rev_day,
+            dict(eccentricity=item.eccentricity, inclination_deg=item.inclination_deg, raan_deg=item.raan_deg,
+                 arg_perigee_deg=item.arg_perigee_deg, mean_anomaly_deg=item.mean_anomaly_deg,
+                 mean_motion_rev_day=item.mean_motion_rev_day, bstar=item.bstar_per_earth_radius,
+                 mean_motion_dot=item.mean_motion_dot_rev_day2, mean_motion_ddot=item.mean_motion_ddot_rev_day3,
+                 epoch_jd1=item.epoch_jd1, epoch_jd2=item.epoch_jd2),
+        )
+        if problem:
+            return None, norad_id, problem + where
         return item.to_satrec(), norad_id, None
-    except Exception as e:  # sgp4init itself refused: this object becomes an error row
-        where = f" ({item.source}, line {item.source_line})" if getattr(item, "source", "") else ""
-        return None, norad_id, f"object {norad_id}{where}: sgp4init failed: {type(e).__name__}: {e}"
+    except Exception as e:  # a field of the wrong type, or sgp4init itself refused: an error row
+        return None, norad_id, f"object {norad_id}{where}: cannot initialise SGP4: {type(e).__name__}: {e}"
 
 
 class Propagator:
