@@ -405,7 +405,7 @@ class GPCache:
 
 def default_cache_dir() -> Path:
     """``data_dir()/cache/celestrak`` (``$SWEEPERS_HOME/cache/celestrak`` when set)."""
-    from ..cli._common import data_dir  # imported here: the library must not need the CLI
+    from ..paths import data_dir
 
     return data_dir() / "cache" / "celestrak"
 

@@ -21,22 +21,10 @@ from pathlib import Path
 import numpy as np
 from rich.console import Console
 
+from ..paths import data_dir, default_db_url  # noqa: F401  (re-exported for the commands)
+
 console = Console()
 err_console = Console(stderr=True)
-
-
-def data_dir() -> Path:
-    """Where Space Sweepers keeps its default database and caches."""
-    env = os.environ.get("SWEEPERS_HOME")
-    if env:
-        return Path(env)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("spacesweepers", appauthor=False))
-
-
-def default_db_url() -> str:
-    return f"sqlite:///{data_dir() / 'sweepers.db'}"
 
 
 @dataclass

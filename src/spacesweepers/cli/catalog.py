@@ -183,6 +183,8 @@ def update(
         reports = celestrak.update(store, groups=groups, fmt=fmt)
     if json:
         emit_json([r.to_dict() for r in reports])
-        return
-    for r in reports:
-        console.print(str(r))
+    else:
+        for r in reports:
+            (console if r.ok else err_console).print(str(r), highlight=False, markup=False)
+    if any(not r.ok for r in reports):
+        raise typer.Exit(1)

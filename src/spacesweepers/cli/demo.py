@@ -20,7 +20,7 @@ import numpy as np
 import typer
 from rich.rule import Rule
 
-from ..errors import NetworkError, SweepersError
+from ..errors import SweepersError
 from ..time import Time
 from ._common import console, data_dir, err_console, object_types, state
 
@@ -49,14 +49,14 @@ def _load_population(store, catalog: list[Path], offline: bool, seed: int) -> st
     if not offline:
         from ..catalog import celestrak
 
-        try:
-            reports = celestrak.update(store, groups=["active"], fmt="json", timeout_s=5.0)
+        with celestrak.CelesTrakClient(timeout_s=5.0, max_retries=0) as client:
+            reports = celestrak.update(store, groups=["active"], fmt="json", client=client)
+        if reports and all(r.ok for r in reports) and reports[0].objects:
             for r in reports:
-                console.print(f"  {r}")
-            return "CelesTrak GP data (group 'active'), downloaded or from the 2-hour cache"
-        except NetworkError as e:
-            first = str(e).splitlines()[0]
-            console.print(f"  [yellow]no network data[/] ({first})")
+                console.print(f"  {r}", highlight=False, markup=False)
+            return f"CelesTrak GP data (group 'active', {reports[0].status})"
+        first = (reports[0].error or reports[0].message or "no answer") if reports else "no answer"
+        console.print(f"  [yellow]no CelesTrak data[/] ({str(first).splitlines()[0]})", highlight=False)
     try:
         from ..population.presets import demo_population
     except ImportError:
