@@ -206,7 +206,7 @@ def encounter_plane(r1_m, v1_m_s, cov1_m2, r2_m, v2_m_s, cov2_m2, hbr_m) -> Enco
     scale = np.maximum(np.linalg.norm(v1, axis=-1), np.linalg.norm(v2, axis=-1))
     status = np.zeros(n, dtype=np.int8)
 
-    bad_in = ~(np.all(np.isfinite(r), -1) & np.all(np.isfinite(v), -1) & np.isfinite(hbr) & (hbr >= 0))
+    bad_in = ~(np.all(np.isfinite(r), -1) & np.all(np.isfinite(v), -1) & ~np.isnan(hbr) & (hbr >= 0))
     zero_v = ~bad_in & (speed <= 1e-12 * np.maximum(scale, 1.0))
     same = zero_v & (miss <= 1e-9 * np.maximum(np.linalg.norm(r1, axis=-1), 1.0))
     status[zero_v] = ZERO_RELATIVE_VELOCITY

@@ -54,7 +54,7 @@ def _principal(ep: EncounterPlane):
     plane covariance: ``(a, sa, b, sb)`` with ``sa >= sb`` (``a`` along the wide axis)."""
     C = ep.cov_m2
     lam, V = np.linalg.eigh(C)  # ascending
-    sb, sa = np.sqrt(lam[:, 0]), np.sqrt(lam[:, 1])
+    sb, sa = np.sqrt(np.maximum(lam[:, 0], 1e-300)), np.sqrt(np.maximum(lam[:, 1], 1e-300))
     c = np.stack([ep.x_m, ep.z_m], axis=-1)
     b = np.einsum("ni,ni->n", c, V[:, :, 0])
     a = np.einsum("ni,ni->n", c, V[:, :, 1])
