@@ -194,7 +194,8 @@ def _template_error(line: str, which: int, source: str, lineno: int) -> ParseErr
         return ParseError(
             f"line {which} of the element set is {len(line)} characters long; a TLE line has 69 "
             f"(68 without checksum): the line is truncated",
-            source=source, line=lineno, field=field_of(len(line)), expected=template, text=line,
+            source=source, line=lineno, field=next(name for a, b, name in fields if b > len(line)),
+            expected=template, text=line,
             hint="the line was cut short (a copy/paste or a download that wrapped lines); re-download it",
         )
     if line[0] != str(which):
