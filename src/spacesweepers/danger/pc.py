@@ -177,9 +177,9 @@ def pc_max_alfano(miss_m, hbr_m) -> np.ndarray:
     out = np.ones(d.shape)
     far = d > R
     dd, RR = d[far], R[far]
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         sig = np.sqrt(2 * dd * RR / np.log1p(2 * RR / (dd - RR)))
-    out[far] = _phi_between((dd - RR) / sig, (dd + RR) / sig)
+        out[far] = _phi_between((dd - RR) / sig, (dd + RR) / sig)
     out[far & (R == 0)] = 0.0
     return out
 

@@ -325,7 +325,7 @@ class Cdm:
         r1, v1, r2, v2 = (np.asarray(a, float).reshape(3) for a in (r1_m, v1_m_s, r2_m, v2_m_s))
         M = rtn_matrix(r1, v1)[0]
         dr, dv = M @ (r2 - r1), M @ (v2 - v1)
-        creation_date = creation_date or Time.now()
+        creation_date = Time.now() if creation_date is None else creation_date
         o1, o2 = dict(object1 or {}), dict(object2 or {})
         mid = message_id or f"{o1.get('OBJECT_DESIGNATOR', 'OBJ1')}_conj_{o2.get('OBJECT_DESIGNATOR', 'OBJ2')}_{_fmt_time(tca).replace(':', '').replace('-', '')}"
         head = [Entry("CCSDS_CDM_VERS", "1.0"), Entry("CREATION_DATE", _fmt_time(creation_date)),
@@ -379,7 +379,8 @@ class Cdm:
 
 
 def _fmt(x: float) -> str:
-    return f"{float(x):.9g}" if abs(x) >= 1e-3 or x == 0 else f"{float(x):.9e}"
+    """Shortest text that reads back as the same double (no precision lost in a CDM we write)."""
+    return repr(float(x))
 
 
 def _fmt_time(t: Time) -> str:
