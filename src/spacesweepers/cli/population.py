@@ -1,0 +1,279 @@
+"""`sweepers catalog generate` and `sweepers whatif explode|collide`.
+
+Command functions for the integrator to wire (see :func:`register`):
+
+* ``sweepers catalog generate --preset demo [--scale N] [--seed S]`` — store a generated
+  population (:func:`generate_cmd`);
+* ``sweepers whatif explode ID [--at TIME] [--mass KG] [--store] [--plot PNG]``;
+* ``sweepers whatif collide ID1 ID2 [--at TCA] [--speed KM_S] [--store] [--plot PNG]``.
+
+Storage goes through :func:`store_population` / :func:`store_cloud`: one
+:meth:`Store.ingest` of the element sets, metadata and size estimates (mass from the
+breakup model, hard-body radius Lc/2), then the ``generated`` flag and ``parent_event`` of
+those objects are set in the same database (``objects`` table).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import typer
+
+from ..errors import NotFound, SweepersError
+from ._common import console, emit_json, err_console, open_store, progress
+
+whatif_app = typer.Typer(help="What if an object explodes or two objects collide? (generated clouds)",
+                         no_args_is_help=True)
+
+
+# --- storage helpers ------------------------------------------------------------------------
+def _sizes(generated, masses_kg=None):
+    from ..catalog.elements import SizeEstimate
+
+    out = []
+    for k, g in enumerate(generated):
+        mass = g.mass_kg if masses_kg is None else masses_kg[k]
+        hbr = 0.5 * g.lc_m if math.isfinite(g.lc_m) else None
+        out.append(SizeEstimate(g.norad_id, hbr_m=hbr, hbr_source="generated: Lc/2 (NASA breakup model)" if hbr else None,
+                                mass_kg=float(mass) if mass and math.isfinite(mass) else None,
+                                mass_source="generated" if mass else None, source="generated"))
+    return out
+
+
+def store_generated(store, element_sets, metadata, generated, *, source: str, masses_kg=None):
+    """Ingest generated objects and flag them (``objects.generated``, ``objects.parent_event``).
+
+    Returns the :class:`IngestReport`. One transaction for the ingest, one for the flags.
+    """
+    import sqlalchemy as sa
+
+    from ..catalog import schema
+    from ..catalog.elements import ParseResult
+
+    result = ParseResult(source=source, format="generated", element_sets=list(element_sets),
+                         metadata=list(metadata), sizes=_sizes(generated, masses_kg))
+    report = store.ingest(result, source_url=source)
+    ob = schema.objects
+    by_event: dict[str, list[int]] = {}
+    for g in generated:
+        by_event.setdefault(g.event_id, []).append(g.norad_id)
+    with store.engine.begin() as conn:
+        for event, ids in by_event.items():
+            for k in range(0, len(ids), 5000):
+                conn.execute(sa.update(ob).where(ob.c.norad_id.in_(ids[k:k + 5000]))
+                             .values(generated=True, parent_event=event))
+    return report
+
+
+def store_population(store, pop):
+    return store_generated(store, pop.element_sets, pop.metadata, pop.generated,
+                           source=f"generated:{pop.name}", masses_kg=pop.masses_kg)
+
+
+def store_cloud(store, cloud):
+    return store_generated(store, cloud.element_sets, cloud.metadata, cloud.generated,
+                           source=f"generated:{cloud.event_id}")
+
+
+def _next_generated_id(store) -> int:
+    import sqlalchemy as sa
+
+    from ..catalog import schema
+    from ..population.clouds import GENERATED_ID_BASE
+
+    with store.engine.connect() as conn:
+        top = conn.execute(sa.select(sa.func.max(schema.objects.c.norad_id))).scalar()
+    return max(GENERATED_ID_BASE, (top or 0) + 1)
+
+
+# --- catalog generate ---------------------------------------------------------------------------
+def generate_cmd(
+    preset: str = typer.Option("demo", "--preset", help="Population preset (demo)."),
+    scale: float = typer.Option(1.0, "--scale", help="Multiply the population (1 ≈ 5,000 objects; 200 ≈ 1,000,000)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: the preset's fixed seed)."),
+    json: bool = typer.Option(False, "--json", help="Print a JSON summary."),
+):
+    """Generate a deterministic population (every object labelled generated) and store it."""
+    import time
+
+    from ..population.presets import generate
+
+    t0 = time.perf_counter()
+    with progress(not json) as bar:
+        task = bar.add_task(f"generating {preset}", total=None)
+        pop = generate(preset, scale=scale, seed=seed, progress=lambda k, n: bar.update(task, description=f"{k}: {n:,}"))
+    t_gen = time.perf_counter() - t0
+    with open_store() as store:
+        report = store_population(store, pop)
+    t_all = time.perf_counter() - t0
+    summary = {
+        "preset": preset, "scale": scale, "objects": pop.n, "by_type": pop.counts(),
+        "clouds": [c.summary() for c in pop.clouds], "generate_s": t_gen, "store_s": t_all - t_gen,
+        "insert_rate_per_s": pop.n / max(t_all - t_gen, 1e-9), "notes": pop.notes,
+        "ingest": report.to_dict() if hasattr(report, "to_dict") else None,
+    }
+    if json:
+        summary["clouds"] = [{k: v for k, v in c.items() if k != "notes"} for c in summary["clouds"]]
+        emit_json(summary)
+        return
+    console.print(f"[green]✓[/] generated {pop.n:,} objects ({', '.join(f'{k.lower()} {v:,}' for k, v in pop.counts().items())}) "
+                  f"in {t_gen:.1f} s; stored in {t_all - t_gen:.1f} s ({summary['insert_rate_per_s']:,.0f} objects/s)")
+    console.print("[yellow]every object of this population is generated (names end in '(GEN)'), not observed[/]")
+    for c in pop.clouds:
+        s = c.summary()
+        console.print(f"  {s['event_id']}: {s['fragments_catalogued']:,} fragments ≥ {s['lc_min_m'] * 100:.2g} cm "
+                      f"from {s['epoch'][:10]}")
+    for n in pop.notes:
+        console.print(f"  note: {n}")
+
+
+# --- what-if ----------------------------------------------------------------------------------
+def _body(store, norad_id: int, mass_kg: float | None):
+    from ..population.clouds import Body
+
+    obj = store.object(norad_id)  # raises NotFound with a clear message
+    if obj.latest is None:
+        raise NotFound(f"object {norad_id} has no element set in the catalog; load one first (sweepers catalog load)")
+    mass = mass_kg
+    if mass is None and obj.size is not None and obj.size.mass_kg:
+        mass = obj.size.mass_kg
+    return Body(obj.latest, mass_kg=mass, object_type=obj.metadata.object_type, name=obj.metadata.name,
+                rcs_m2=obj.metadata.rcs_m2)
+
+
+def spreading_report(cloud, store=None, *, days=(0.0, 7.0, 30.0, 90.0), operational_altitudes_km=None) -> dict:
+    """How the cloud spreads: Gabbard extents and plane spread over time, and the encounter
+    rate it adds for satellites at the given altitudes (kinetic-gas estimate; the screening
+    command gives exact conjunctions)."""
+    from ..population.clouds import encounter_rate_per_year, gabbard, plane_spread_deg
+
+    times = [cloud.epoch.plus_days(d) for d in days]
+    g = gabbard(cloud.element_sets, times)
+    spread = plane_spread_deg(cloud.element_sets, days)
+    rows = []
+    for d, gi, s in zip(days, g, spread):
+        ok = np.isfinite(gi["apogee_km"])
+        rows.append({"days": d, "in_orbit": int(ok.sum()),
+                     "perigee_min_km": float(np.nanmin(gi["perigee_km"])) if ok.any() else None,
+                     "apogee_max_km": float(np.nanmax(gi["apogee_km"])) if ok.any() else None,
+                     "plane_spread_deg": float(s)})
+    out = {"cloud": cloud.summary(), "spreading": rows}
+    if operational_altitudes_km is not None and len(operational_altitudes_km):
+        alt = np.asarray(operational_altitudes_km, float)
+        rate = encounter_rate_per_year(cloud.element_sets, alt)
+        out["added_encounters_per_year_within_1km"] = {"satellites": int(alt.size), "total": float(rate.sum()),
+                                                       "max_per_satellite": float(rate.max())}
+    return out
+
+
+def _operational_altitudes(store, cloud) -> np.ndarray:
+    """Mean altitudes of stored payloads whose altitude band meets the cloud's (LEO)."""
+    from ..catalog.elements import orbit_regime
+
+    hp = [e.perigee_km for e in cloud.element_sets]
+    ha = [e.apogee_km for e in cloud.element_sets]
+    if not hp:
+        return np.zeros(0)
+    lo, hi = float(np.percentile(hp, 5)), float(np.percentile(ha, 95))
+    sets = store.latest(where={"object_type": "PAYLOAD"})
+    alt = np.array([0.5 * (e.perigee_km + e.apogee_km) for e in sets
+                    if orbit_regime(e.perigee_km, e.apogee_km, e.mean_motion_rev_day, e.eccentricity) == "LEO"])
+    return alt[(alt >= lo) & (alt <= hi)] if alt.size else alt
+
+
+def _print_whatif(rep: dict, plot: Path | None) -> None:
+    s = rep["cloud"]
+    console.print(f"[bold]{s['event_id']}[/] ({s['kind']}, {s['epoch']}): {s['fragments_catalogued']:,} fragments "
+                  f"≥ {s['lc_min_m'] * 100:.2g} cm catalogued of {s['fragments_sampled']:,} sampled "
+                  f"[yellow](generated by the NASA standard breakup model)[/]")
+    for n in s["notes"]:
+        console.print(f"  note: {n}")
+    from rich.table import Table
+
+    t = Table(title="how the cloud spreads")
+    for c in ("days", "in orbit", "lowest perigee km", "highest apogee km", "plane spread °"):
+        t.add_column(c, justify="right")
+    for r in rep["spreading"]:
+        t.add_row(f"{r['days']:g}", f"{r['in_orbit']:,}", f"{r['perigee_min_km']:.0f}", f"{r['apogee_max_km']:.0f}",
+                  f"{r['plane_spread_deg']:.1f}")
+    console.print(t)
+    enc = rep.get("added_encounters_per_year_within_1km")
+    if enc:
+        console.print(f"{enc['satellites']:,} payloads in the cloud's altitude band would see about "
+                      f"{enc['total']:.2f} more passes within 1 km per year in total (at most "
+                      f"{enc['max_per_satellite']:.3f} for one), once the planes have spread")
+    if plot:
+        console.print(f"Gabbard diagram written to {plot}")
+
+
+def _finish(cloud, store, do_store: bool, plot: Path | None, json: bool, days):
+    from ..population.clouds import plot_gabbard
+
+    if do_store:
+        store_cloud(store, cloud)
+    rep = spreading_report(cloud, days=days, operational_altitudes_km=_operational_altitudes(store, cloud))
+    rep["stored"] = do_store
+    if plot:
+        plot_gabbard(cloud.element_sets, [cloud.epoch.plus_days(d) for d in days], plot,
+                     title=f"{cloud.event_id} (generated)")
+        rep["plot"] = str(plot)
+    if json:
+        emit_json(rep)
+    else:
+        _print_whatif(rep, plot)
+
+
+_DAYS = (0.0, 7.0, 30.0, 90.0)
+
+
+@whatif_app.command("explode")
+def explode_cmd(
+    norad_id: int = typer.Argument(..., help="Catalog number of the object that explodes."),
+    at: Optional[str] = typer.Option(None, "--at", help="Time of the explosion (ISO 8601; default: its element set's epoch)."),
+    mass: Optional[float] = typer.Option(None, "--mass", help="Mass in kg (default: the catalog's size table, else a documented estimate)."),
+    lc_min: float = typer.Option(0.1, "--lc-min", help="Smallest fragment, metres (0.1 = trackable)."),
+    seed: Optional[int] = typer.Option(None, "--seed"),
+    store_it: bool = typer.Option(False, "--store", help="Store the fragments in the catalog (flagged generated)."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Write a Gabbard diagram PNG."),
+    json: bool = typer.Option(False, "--json"),
+):
+    """What if this object explodes? Fragments, how they spread, what they add to conjunctions."""
+    from ..population.clouds import explode
+
+    with open_store() as store:
+        cloud = explode(_body(store, norad_id, mass), at=at, lc_min_m=lc_min, seed=seed,
+                        first_norad_id=_next_generated_id(store))
+        _finish(cloud, store, store_it, plot, json, _DAYS)
+
+
+@whatif_app.command("collide")
+def collide_cmd(
+    id1: int = typer.Argument(..., help="Catalog number of the first object."),
+    id2: int = typer.Argument(..., help="Catalog number of the second object."),
+    at: Optional[str] = typer.Option(None, "--at", help="Time of closest approach (ISO 8601; default: the first object's epoch)."),
+    speed: Optional[float] = typer.Option(None, "--speed", help="Impact speed in km/s (default: from the two states at --at)."),
+    mass1: Optional[float] = typer.Option(None, "--mass1"),
+    mass2: Optional[float] = typer.Option(None, "--mass2"),
+    lc_min: float = typer.Option(0.1, "--lc-min", help="Smallest fragment, metres."),
+    seed: Optional[int] = typer.Option(None, "--seed"),
+    store_it: bool = typer.Option(False, "--store", help="Store the fragments in the catalog (flagged generated)."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Write a Gabbard diagram PNG."),
+    json: bool = typer.Option(False, "--json"),
+):
+    """What if these two objects collide (at their TCA)? Uses their masses and encounter speed."""
+    from ..population.clouds import collide
+
+    with open_store() as store:
+        cloud = collide(_body(store, id1, mass1), _body(store, id2, mass2), at=at, impact_speed_km_s=speed,
+                        lc_min_m=lc_min, seed=seed, first_norad_id=_next_generated_id(store))
+        _finish(cloud, store, store_it, plot, json, _DAYS)
+
+
+def register(app, catalog_app=None) -> None:
+    """Wire the commands: ``whatif`` as a sub-app of ``app`` and ``generate`` under ``catalog``."""
+    app.add_typer(whatif_app, name="whatif")
+    if catalog_app is not None:
+        catalog_app.command("generate")(generate_cmd)
