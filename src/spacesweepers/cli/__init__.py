@@ -56,7 +56,9 @@ for module, attr, name in _SUBAPPS:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning our own errors into a message on stderr and exit 1."""
     try:
-        app(args=argv, standalone_mode=False)
+        rv = app(args=argv, standalone_mode=False)
+        if isinstance(rv, int):  # typer.Exit(code) comes back as a return value here
+            return rv
     except SweepersError as e:
         err_console.print(f"[bold red]error:[/] {e}", highlight=False, markup=True, soft_wrap=True)
         return 1
