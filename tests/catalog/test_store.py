@@ -233,6 +233,27 @@ def test_sizes_are_kept_without_creating_objects(store):
     assert table_counts(store)["size_estimates"] == 2
 
 
+def test_generated_objects_are_flagged_in_the_same_ingest(store):
+    store.ingest(result(es(25730, 0.5, "FENGYUN 1C")))
+    cloud = result(
+        *[es(900000 + k, 0.5, "FENGYUN 1C DEB (GEN)") for k in range(3)],
+        ObjectMetadata(900000, object_type="DEBRIS"),
+        source="generated:fy1c-2007",
+        fmt="generated",
+    )
+    rep = store.ingest(cloud, generated=True, parent_events={900002: "fy1c-2007"})
+    assert (rep.objects_created, rep.objects_updated) == (3, 0)
+    flags = {i: (o.generated, o.parent_event) for i in (25730, 900000, 900001, 900002) for o in [store.object(i)]}
+    assert flags == {25730: (False, None), 900000: (True, None), 900001: (True, None), 900002: (True, "fy1c-2007")}
+    rep = store.ingest(result(es(25730, 1.5, "FENGYUN 1C")), parent_events={900000: "fy1c-2007"})
+    assert rep.objects_updated == 0  # 900000 is not in this input: untouched
+    assert store.object(900000).parent_event is None
+    rep = store.ingest(result(es(900000, 0.5, "FENGYUN 1C DEB (GEN)")), parent_events={900000: "fy1c-2007"})
+    assert (rep.objects_updated, store.object(900000).parent_event) == (1, "fy1c-2007")
+    assert [e.norad_id for e in store.latest(where={"generated": False})] == [25730]
+    assert store.stats().n_generated == 3
+
+
 @pytest.mark.parametrize("norad_id", [99999, 100000, 270000, 339999, 340000, 999_999_999])
 def test_large_catalog_numbers(store, norad_id):
     # 100000..339999 are Alpha-5 in TLEs; 340000 and above exist only in OMM (9 digits)

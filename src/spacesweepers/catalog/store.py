@@ -209,6 +209,7 @@ class CatalogStats:
     by_object_type: dict[str, int]
     by_regime: dict[str, int]
     as_of: Time | None = None
+    n_generated: int = 0  # objects flagged generated (breakup clouds, demo populations)
 
     def to_dict(self) -> dict:
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -382,6 +383,9 @@ class Store:
         strict: bool = False,
         source_url: str | None = None,
         format: str | None = None,
+        *,
+        generated: Iterable[int] | bool = (),
+        parent_events: Mapping[int, str] | None = None,
     ) -> IngestReport:
         """Load a catalog file (parsed with :func:`spacesweepers.catalog.formats.read`) or an
         already parsed :class:`ParseResult`, in one transaction.
@@ -390,6 +394,11 @@ class Store:
         ``strict=True`` raises :class:`IngestRejected` if there is any bad record and changes
         nothing. ``source_url`` is recorded as the provenance instead of the file path (for
         downloads); ``format`` forces the reader.
+
+        ``generated`` flags objects of the input as generated (not observed): a collection of
+        NORAD ids, or ``True`` for every object of the input. ``parent_events`` maps NORAD ids
+        to the breakup event that made them (and flags them generated too). Both are written in
+        the same transaction as the records.
         """
         t0 = _clock.perf_counter()
         if isinstance(data, ParseResult):
@@ -413,7 +422,10 @@ class Store:
 
         t1 = _clock.perf_counter()
         with self._write() as conn:
-            report = _Ingest(conn, location, result.format or "unknown", sha, strict).run(element_sets, metadata, sizes)
+            flags = _generated_flags(generated, parent_events, element_sets, metadata, sizes)
+            report = _Ingest(conn, location, result.format or "unknown", sha, strict).run(
+                element_sets, metadata, sizes, flags
+            )
             report.problems = problems
             conn.execute(
                 sa.update(schema.sources)
@@ -543,7 +555,7 @@ class Store:
         """Counts by object type and by orbital regime (see :class:`CatalogStats`)."""
         ob = schema.objects
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(ob.c.norad_id, ob.c.object_type, ob.c.name)).all()
+            rows = conn.execute(sa.select(ob.c.norad_id, ob.c.object_type, ob.c.name, ob.c.generated)).all()
             n_es = conn.execute(sa.select(sa.func.count()).select_from(schema.element_sets)).scalar_one()
             n_sz = conn.execute(sa.select(sa.func.count()).select_from(schema.size_estimates)).scalar_one()
             n_src = conn.execute(sa.select(sa.func.count()).select_from(schema.sources)).scalar_one()
@@ -561,6 +573,7 @@ class Store:
         return CatalogStats(
             n_objects=len(rows), n_element_sets=int(n_es), n_size_estimates=int(n_sz), n_sources=int(n_src),
             by_object_type=by_type, by_regime=by_regime, as_of=None if as_of is None else as_time(as_of),
+            n_generated=sum(1 for r in rows if r.generated),
         )
 
     def sources(self) -> list[SourceRecord]:
@@ -669,6 +682,20 @@ def _validate(result: ParseResult):
     return good_es, good_meta, good_sizes, problems
 
 
+def _generated_flags(generated, parent_events, element_sets, metadata, sizes) -> dict[int, str | None]:
+    """NORAD id → parent event (or None) of every object to flag as generated."""
+    if generated is True:
+        ids = {int(x.norad_id) for x in (*element_sets, *metadata)}
+    elif generated is False or generated is None:
+        ids = set()
+    else:
+        ids = {int(i) for i in generated}
+    flags: dict[int, str | None] = dict.fromkeys(ids)
+    for nid, event in (parent_events or {}).items():
+        flags[int(nid)] = str(event) if event is not None else None
+    return flags
+
+
 def _bulk_insert(conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: list[tuple]) -> None:
     """INSERT many rows through the driver's own ``executemany``.
 
@@ -732,7 +759,13 @@ class _Ingest:
             rows.extend(self.conn.execute(sel.where(key.in_(chunk))).all())
         return rows
 
-    def run(self, element_sets: list[ElementSet], metadata: list[ObjectMetadata], sizes: list[SizeEstimate]) -> IngestReport:
+    def run(
+        self,
+        element_sets: list[ElementSet],
+        metadata: list[ObjectMetadata],
+        sizes: list[SizeEstimate],
+        flags: Mapping[int, str | None] | None = None,
+    ) -> IngestReport:
         conn, rep, src = self.conn, self.report, self.src
         ob, es, sz = schema.objects, schema.element_sets, schema.size_estimates
 
@@ -817,12 +850,23 @@ class _Ingest:
                 if nid not in new:
                     changed.add(nid)
 
+        # generated objects and their parent event
+        for nid, event in (flags or {}).items():
+            row = new.get(nid) or existing.get(nid)
+            if row is None:
+                continue  # only objects of this input (a size-only id creates no object)
+            diff = {k: v for k, v in (("generated", True), ("parent_event", event)) if v is not None and row[k] != v}
+            if diff:
+                row.update(diff)
+                if nid not in new:
+                    changed.add(nid)
+
         # 3. write objects first (element sets refer to them)
         if new:
             cols = list(next(iter(new.values())))
             _bulk_insert(conn, ob, cols, [tuple(r[c] for c in cols) for r in new.values()])
         if changed:
-            mutable = (*_META_COLS, "object_type_guessed")
+            mutable = (*_META_COLS, "object_type_guessed", "generated", "parent_event")
             stmt = (
                 sa.update(ob)
                 .where(ob.c.norad_id == sa.bindparam("b_norad_id"))
