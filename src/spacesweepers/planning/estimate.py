@@ -35,7 +35,7 @@ from ..units import DAY_S
 
 __all__ = ["LegEstimate", "estimate_leg", "estimate_legs_dv_m_s", "estimate_debris_legs"]
 
-_IRLS_ITERATIONS = 12
+_IRLS_ITERATIONS = 8
 _CHUNK = 65536
 
 
@@ -54,7 +54,8 @@ def _wrap(x):
     return (x + np.pi) % (2 * np.pi) - np.pi
 
 
-def _solve(el1, el2, tof_s, model: J2Model, full: bool):
+def _terms(el1, el2, tof_s, model: J2Model):
+    """Right-hand sides (ba, be, bi, bo) in m/s and drift couplings (cA, cI) of the model."""
     a1, e1, i1, raan1, argp1 = (el1[..., k] for k in range(5))
     a2, e2, i2, raan2, argp2 = (el2[..., k] for k in range(5))
     mu = model.mu_m3_s2
@@ -79,6 +80,11 @@ def _solve(el1, el2, tof_s, model: J2Model, full: bool):
     be = 0.5 * v * de
     bi = v * (i2 - i1)
     bo = v * si * gap
+    return ba, be, bi, bo, cA, cI
+
+
+def _solve(el1, el2, tof_s, model: J2Model, full: bool):
+    ba, be, bi, bo, cA, cI = _terms(el1, el2, tof_s, model)
     # M = I + eΩ cᵀ with c = (cA, cI, 0) on (ua, ui, uΩ); minimise |x| + |b − Mx| by IRLS
     w1_ = np.ones_like(ba)
     w2_ = np.ones_like(ba)
