@@ -184,7 +184,8 @@ class MeanElements:
                      source: str = "generated") -> list[ElementSet]:
         """One :class:`ElementSet` per object (only those with status 0 by default)."""
         c = self.classical()
-        nrev = mean_motion_rev_day(c["a"])
+        with np.errstate(invalid="ignore"):
+            nrev = mean_motion_rev_day(c["a"])
         deg = 180.0 / math.pi
         jd1, jd2 = float(self.epoch.jd1), float(self.epoch.jd2)
         ids = np.asarray(norad_ids)
@@ -211,7 +212,9 @@ def _wrap(d):
     return d
 
 
-def _physical(x):
+def _physical(x, a_target=None):
+    if a_target is not None:  # a Newton step must not leave the ellipses
+        x[:, 0] = np.clip(x[:, 0], 0.5 * a_target, 2.0 * a_target)
     e = np.hypot(x[:, 1], x[:, 2])
     shrink = np.where(e > 0.999, 0.999 / np.maximum(e, 1e-300), 1.0)
     x[:, 1] *= shrink
@@ -279,7 +282,7 @@ def mean_elements_from_states(r_km, v_km_s, epoch: Time, bstar_per_earth_radius=
             step = d
         else:
             step = _newton_step(x[live], yk, d, epoch, bstar[live])
-        x[live] = _physical(x[live] + step)
+        x[live] = _physical(x[live] + step, target[live, 0])
     status[live] = np.where(status[live] == 0, 3, status[live])
     return MeanElements(epoch, x, bstar, status, res_r, res_v, it)
 
