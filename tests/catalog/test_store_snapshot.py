@@ -56,3 +56,50 @@ def test_snapshot_objects_and_as_of(loaded, snapshot_3le):
     # loading the same file again adds nothing
     again = store.ingest(snapshot_3le)
     assert (again.element_sets_loaded, again.already_present, store.count()) == (0, 26140, 26140)
+
+
+def test_cara_sizes_join_the_snapshot(loaded, shared_data):
+    import sqlalchemy as sa
+
+    from spacesweepers.catalog import schema
+
+    store, _, _ = loaded
+    report = store.ingest(shared_data / "catalog" / "cara_hbr_mass_estimates_2026-06-01.csv")
+    assert (report.format, report.sizes_loaded, report.n_skipped) == ("cara-csv", 58609, 0)
+    assert store.count() == 26140  # sizes of decayed objects create no objects
+    ob, sz = schema.objects, schema.size_estimates
+    with store.engine.connect() as c:
+        joined = sa.select(sa.func.count()).select_from(ob.join(sz, ob.c.norad_id == sz.c.norad_id))
+        assert c.execute(joined).scalar_one() == 26140  # README: every snapshot id appears
+        assert c.execute(joined.where(sz.c.hbr_m.is_not(None))).scalar_one() == 12133
+        assert c.execute(joined.where(sz.c.mass_kg.is_not(None))).scalar_one() == 12037
+    size = store.object(25544).size
+    assert size is not None and size.hbr_m > 10  # the ISS is large
+
+
+def test_keeptrack_2018_adds_history_and_metadata(loaded, shared_data):
+    """Run last in this module: it adds 2018 element sets and metadata to the 2023 snapshot."""
+    from spacesweepers.catalog.formats import read
+
+    store, _, _ = loaded
+    parsed = read(shared_data / "catalog" / "keeptrack_catalog_2018-08-19.json")
+    kt_ids = {m.norad_id for m in parsed.metadata}
+    snap_ids = {e.norad_id for e in store.latest()}
+    report = store.ingest(parsed)
+    assert report.element_sets_loaded == 17399 and report.n_skipped == 0
+    assert report.objects_created == len(kt_ids - snap_ids)  # decayed between 2018 and 2023
+    assert report.objects_updated == len(kt_ids & snap_ids)
+    assert store.count() == len(kt_ids | snap_ids)
+
+    iss = store.history(25544)
+    assert [e.epoch.iso(0)[:10] for e in iss][-1] == "2023-10-09" and iss[0].epoch.iso(0)[:7] == "2018-08"
+    assert store.latest(ids=[25544])[0] == iss[-1]
+    assert store.latest(as_of="2018-08-22T00:00:00Z", ids=[25544])[0] == iss[0]
+    obj = store.object(25544)
+    assert not obj.object_type_guessed and obj.metadata.object_type == "PAYLOAD"
+    assert obj.metadata.name == "ISS (ZARYA)"  # metadata name as keeptrack writes it
+    # as of 2018-08-21: exactly the keeptrack objects with an epoch before then (most of them)
+    t = Time.from_iso("2018-08-21T00:00:00Z")
+    expected = sorted({e.norad_id for e in parsed.element_sets if e.epoch <= t})
+    assert len(expected) > 17000
+    assert [e.norad_id for e in store.latest(as_of=t)] == expected
