@@ -120,9 +120,24 @@ def _solve(el1, el2, tof_s, model: J2Model, full: bool):
         n2 = np.sqrt(ya * ya + ye * ye + yi * yi + yo * yo)
         w1_ = 1.0 / np.maximum(n1, scale)
         w2_ = 1.0 / np.maximum(n2, scale)
+    # IRLS converges slowly when the optimum puts everything in one impulse: test both corners
+    # (all at departure: x = M⁻¹b, M⁻¹ = I − eΩ cᵀ; all at arrival: x = 0)
+    xo_dep = bo - cA * ba - cI * bi
+    n_dep = np.sqrt(ba * ba + be * be + bi * bi + xo_dep * xo_dep)
+    n_arr = np.sqrt(ba * ba + be * be + bi * bi + bo * bo)
     if not full:
-        return n1 + n2
-    return LegEstimate(n1 + n2, n1, n2, np.stack([xa, xe, xi, xo], -1), np.stack([ya, ye, yi, yo], -1))
+        return np.minimum(n1 + n2, np.minimum(n_dep, n_arr))
+    use_dep = (n_dep < n1 + n2) & (n_dep <= n_arr)
+    use_arr = (n_arr < n1 + n2) & ~use_dep
+    z = np.zeros_like(ba)
+    x = np.stack([xa, xe, xi, xo], -1)
+    y = np.stack([ya, ye, yi, yo], -1)
+    x = np.where(use_dep[..., None], np.stack([ba, be, bi, xo_dep], -1), np.where(use_arr[..., None], 0.0, x))
+    y = np.where(use_dep[..., None], 0.0, np.where(use_arr[..., None], np.stack([ba, be, bi, bo], -1), y))
+    del z
+    n1 = np.linalg.norm(x, axis=-1)
+    n2 = np.linalg.norm(y, axis=-1)
+    return LegEstimate(n1 + n2, n1, n2, x, y)
 
 
 def estimate_leg(el_dep, el_arr, tof_s, model: J2Model = GTOC9_J2_MODEL) -> LegEstimate:
