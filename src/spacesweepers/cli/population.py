@@ -92,7 +92,7 @@ def _next_generated_id(store) -> int:
 # --- catalog generate ---------------------------------------------------------------------------
 def generate_cmd(
     preset: str = typer.Option("demo", "--preset", help="Population preset (demo)."),
-    scale: float = typer.Option(1.0, "--scale", help="Multiply the population (1 ≈ 5,000 objects; 200 ≈ 1,000,000)."),
+    scale: float = typer.Option(1.0, "--scale", help="Multiply the population (1 ≈ 5,300 objects; 220 ≈ 1,000,000)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: the preset's fixed seed)."),
     json: bool = typer.Option(False, "--json", help="Print a JSON summary."),
 ):

@@ -11,7 +11,8 @@ numbers from :data:`~.clouds.GENERATED_ID_BASE`):
   rocket bodies (250 × 35,786 km at 6° and 27°), plus the old LEO rocket-body families
   (SL-16 at 840 km/71°, SL-8 at 760 km/74° and 82.9°);
 * the clouds of three historical breakups from their published parent orbits and masses:
-  Fengyun-1C (ASAT, 2007-01-11 22:26 UTC, 865 × 845 km, 98.65°, 880 kg, 9.36 km/s;
+  Fengyun-1C (ASAT, 2007-01-11 22:26 UTC, 865 × 845 km, 98.65°, 880 kg, 9.36 km/s,
+  interceptor assumed 35 kg;
   Pardini & Anselmo 2009), Iridium 33 × Cosmos 2251 (2009-02-10 16:56 UTC, 789 km,
   86.4° and 74.0°, 560 kg and 900 kg, 11.7 km/s; Kelso 2009) and Cosmos 1408 (ASAT,
   2021-11-15 02:47 UTC, 490 × 465 km, 82.56°, 1,750 kg, interceptor assumed 50 kg at
@@ -22,7 +23,8 @@ real catalog holds element sets of different ages; a user propagating to "now" s
 after SGP4's decay. ``scale`` multiplies the population: intact families get ``scale``
 times as many members, and clouds go down to smaller fragments, ``Lc_min = 10 cm ×
 scale^(-1/1.71)``, so that the count law yields about ``scale`` times more fragments —
-a million objects at ``scale ≈ 250`` (fragments down to about 4 mm).
+about a million objects at ``scale ≈ 220`` (fragments down to about 4 mm; small fragments
+re-enter or escape more often, so clouds grow a little less than ``scale``).
 """
 
 from __future__ import annotations
@@ -259,7 +261,7 @@ def demo_population(scale: float = 1.0, seed: int = DEMO_SEED, *, clouds: bool =
                     first_norad_id: int = GENERATED_ID_BASE, progress=None) -> Population:
     """The ``demo`` preset (module notes). Deterministic for a given ``scale`` and ``seed``."""
     if not (isinstance(scale, (int, float)) and math.isfinite(scale) and 0.01 <= scale <= 2000):
-        raise PresetError(f"scale must be a number from 0.01 to 2000 (1 ≈ 4,000 objects, 250 ≈ 1,000,000), got {scale!r}")
+        raise PresetError(f"scale must be a number from 0.01 to 2000 (1 ≈ 5,300 objects, 220 ≈ 1,000,000), got {scale!r}")
     epoch = Time.from_iso(DEMO_EPOCH_ISO)
     rng = np.random.default_rng(seed)
     pop = Population("demo" if scale == 1 else f"demo×{scale:g}")
