@@ -327,3 +327,8 @@ def test_newer_schema_is_refused(tmp_path):
     eng.dispose()
     with pytest.raises(SweepersError, match="newer version"):
         Store(url)
+
+
+def test_unreachable_server_says_what_to_check():
+    with pytest.raises(SweepersError, match="cannot open the catalog database .*server is running"):
+        Store("postgresql://nobody@127.0.0.1:1/nowhere")

@@ -22,6 +22,9 @@ Rules the store follows
   its newest element set, and its ``object_type`` is guessed from the name with
   :func:`~spacesweepers.catalog.elements.object_type_from_name` and flagged
   ``object_type_guessed``; the first metadata record with a type clears the flag.
+* **Generated objects** (breakup clouds, demo populations) are flagged in the same transaction
+  (``ingest(..., generated=True, parent_events={id: event})``) and never mixed up with observed
+  ones: ``latest(where={"generated": False})`` gives the observed catalog.
 * **Sizes** (CARA HBR/mass table) are kept per NORAD id without a foreign key to ``objects``: the
   table lists every object ever catalogued and must not create phantom objects.
 * **Epochs** are stored twice: a UTC timestamp (microsecond resolution; ordering and "as of"
@@ -323,7 +326,15 @@ class Store:
         else:
             self.engine = sa.create_engine(self.url)
         if upgrade:
-            self.upgrade()
+            try:
+                self.upgrade()
+            except sa.exc.OperationalError as e:
+                self.engine.dispose()
+                raise SweepersError(
+                    f"cannot open the catalog database {self!r}: {str(e.orig).strip().splitlines()[0]}. "
+                    "Check the URL (sqlite:///path/to/file.db or postgresql://user@host/db), that the "
+                    "server is running and that you may write there."
+                ) from e
 
     def __repr__(self) -> str:
         return f"Store({self.url.render_as_string(hide_password=True)!r})"
