@@ -157,6 +157,34 @@ def repair_psd(cov, floor):
     return (V * lam[..., None, :]) @ np.swapaxes(V, -1, -2), rep, npd
 
 
+def _npd3(c):
+    """Non-positive definite 3x3 (symmetrised) matrices, by Sylvester's criterion; NaN counts as NPD."""
+    c = 0.5 * (c + np.swapaxes(c, -1, -2))
+    m1 = c[..., 0, 0]
+    m2 = c[..., 0, 0] * c[..., 1, 1] - c[..., 0, 1] ** 2
+    with np.errstate(invalid="ignore"):
+        m3 = np.linalg.det(np.where(np.isfinite(c), c, 0.0))
+        return ~((m1 > 0) & (m2 > 0) & (m3 > 0))
+
+
+def _repair_2x2(C, floor):
+    """Closed-form eigenvalue clipping of symmetric 2x2 matrices (same result as :func:`repair_psd`)."""
+    p, q, r = C[:, 0, 0], 0.5 * (C[:, 0, 1] + C[:, 1, 0]), C[:, 1, 1]
+    mean, rad = 0.5 * (p + r), np.hypot(0.5 * (p - r), q)
+    l1, l2 = mean + rad, mean - rad
+    rep = l2 < floor
+    if not np.any(rep):
+        return np.stack([np.stack([p, q], -1), np.stack([q, r], -1)], -2), rep
+    phi = 0.5 * np.arctan2(2 * q, p - r)
+    c, s = np.cos(phi), np.sin(phi)
+    l1, l2 = np.maximum(l1, floor), np.maximum(l2, floor)
+    out = np.empty_like(C)
+    out[:, 0, 0] = l1 * c * c + l2 * s * s
+    out[:, 1, 1] = l1 * s * s + l2 * c * c
+    out[:, 0, 1] = out[:, 1, 0] = (l1 - l2) * c * s
+    return out, rep
+
+
 # --- the encounter plane ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class EncounterPlane:
@@ -235,13 +263,8 @@ def encounter_plane(r1_m, v1_m_s, cov1_m2, r2_m, v2_m_s, cov2_m2, hbr_m) -> Enco
     Cs = np.where(cov_ok[:, None, None], C, np.eye(3))
     Cp = P @ Cs @ np.swapaxes(P, -1, -2)
     floor = (FCLIP * np.where((hbr > 0) & np.isfinite(hbr), hbr, 1.0)) ** 2
-    Cp, remediated, _ = repair_psd(Cp, floor)
-
-    def _npd(c):
-        cc = np.where(np.all(np.isfinite(c), axis=(-1, -2))[:, None, None], c, np.eye(3))
-        return np.any(np.linalg.eigvalsh(0.5 * (cc + np.swapaxes(cc, -1, -2))) <= 0, axis=-1)
-
-    npd = np.stack([_npd(c1), _npd(c2), _npd(C)], axis=-1)
+    Cp, remediated = _repair_2x2(Cp, floor)
+    npd = np.stack([_npd3(c1), _npd3(c2), _npd3(C)], axis=-1)
     return EncounterPlane(
         miss_m=miss, rel_speed_m_s=speed, x_m=miss.copy(), z_m=np.zeros(n), cov_m2=Cp,
         hbr_m=hbr, status=status, remediated=remediated & cov_ok, npd=npd,
