@@ -19,6 +19,11 @@ from ._common import console, emit_json
 app = typer.Typer(help="Conjunction data messages (CCSDS CDM): read, compute Pc.", no_args_is_help=True)
 
 
+@app.callback()
+def _group():
+    """Conjunction data messages (CCSDS CDM): read, compute Pc."""
+
+
 def _sizes(path: Optional[Path]):
     if path is None:
         return {}
