@@ -8,9 +8,9 @@ Command functions for the integrator to wire (see :func:`register`):
 * ``sweepers whatif collide ID1 ID2 [--at TCA] [--speed KM_S] [--store] [--plot PNG]``.
 
 Storage goes through :func:`store_population` / :func:`store_cloud`: one
-:meth:`Store.ingest` of the element sets, metadata and size estimates (mass from the
-breakup model, hard-body radius Lc/2), then the ``generated`` flag and ``parent_event`` of
-those objects are set in the same database (``objects`` table).
+:meth:`Store.ingest` transaction of the element sets, metadata and size estimates (mass from
+the breakup model, hard-body radius Lc/2), with every object flagged generated and its parent
+event recorded.
 """
 
 from __future__ import annotations
@@ -30,42 +30,14 @@ whatif_app = typer.Typer(help="What if an object explodes or two objects collide
 
 
 # --- storage helpers ------------------------------------------------------------------------
-def _sizes(generated, masses_kg=None):
-    from ..catalog.elements import SizeEstimate
-
-    out = []
-    for k, g in enumerate(generated):
-        mass = g.mass_kg if masses_kg is None else masses_kg[k]
-        hbr = 0.5 * g.lc_m if math.isfinite(g.lc_m) else None
-        out.append(SizeEstimate(g.norad_id, hbr_m=hbr, hbr_source="generated: Lc/2 (NASA breakup model)" if hbr else None,
-                                mass_kg=float(mass) if mass and math.isfinite(mass) else None,
-                                mass_source="generated" if mass else None, source="generated"))
-    return out
-
-
 def store_generated(store, element_sets, metadata, generated, *, source: str, masses_kg=None):
-    """Ingest generated objects and flag them (``objects.generated``, ``objects.parent_event``).
+    """Ingest generated objects flagged generated, each with its parent event, in one
+    transaction (``Store.ingest(..., generated=, parent_events=)``). Returns the report."""
+    from ..population.presets import parse_result_of
 
-    Returns the :class:`IngestReport`. One transaction for the ingest, one for the flags.
-    """
-    import sqlalchemy as sa
-
-    from ..catalog import schema
-    from ..catalog.elements import ParseResult
-
-    result = ParseResult(source=source, format="generated", element_sets=list(element_sets),
-                         metadata=list(metadata), sizes=_sizes(generated, masses_kg))
-    report = store.ingest(result, source_url=source)
-    ob = schema.objects
-    by_event: dict[str, list[int]] = {}
-    for g in generated:
-        by_event.setdefault(g.event_id, []).append(g.norad_id)
-    with store.engine.begin() as conn:
-        for event, ids in by_event.items():
-            for k in range(0, len(ids), 5000):
-                conn.execute(sa.update(ob).where(ob.c.norad_id.in_(ids[k:k + 5000]))
-                             .values(generated=True, parent_event=event))
-    return report
+    result = parse_result_of(source, element_sets, metadata, generated, masses_kg)
+    return store.ingest(result, source_url=source, parent_events={g.norad_id: g.event_id for g in generated},
+                        generated=[g.norad_id for g in generated])
 
 
 def store_population(store, pop):

@@ -142,11 +142,46 @@ class Population:
         self.generated.extend(cloud.generated)
         self.masses_kg.extend(g.mass_kg for g in cloud.generated)
 
+    @property
+    def description(self) -> str:
+        """One line for humans: size, families and clouds."""
+        kinds = ", ".join(f"{k.lower()} {v:,}" for k, v in self.counts().items())
+        clouds = ", ".join(c.event_id for c in self.clouds)
+        return f"{self.n:,} generated objects ({kinds}){'; clouds ' + clouds if clouds else ''}"
+
+    def parse_result(self):
+        """Element sets, metadata and size estimates (mass; hard-body radius Lc/2 for fragments)
+        as a :class:`~spacesweepers.catalog.elements.ParseResult` for ``Store.ingest``."""
+        return parse_result_of(f"generated:{self.name}", self.element_sets, self.metadata, self.generated,
+                               self.masses_kg)
+
+    def generated_ids(self) -> list[int]:
+        return [g.norad_id for g in self.generated]
+
+    def parent_events(self) -> dict[int, str]:
+        """NORAD id → event id of every object (``DEMO-<FAMILY>`` for intact generated ones)."""
+        return {g.norad_id: g.event_id for g in self.generated}
+
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for m in self.metadata:
             out[m.object_type or "UNKNOWN"] = out.get(m.object_type or "UNKNOWN", 0) + 1
         return out
+
+
+def parse_result_of(source: str, element_sets, metadata, generated, masses_kg=None):
+    """A ParseResult of generated objects, with a SizeEstimate each (mass, HBR = Lc/2)."""
+    from ..catalog.elements import ParseResult, SizeEstimate
+
+    sizes = []
+    for k, g in enumerate(generated):
+        mass = g.mass_kg if masses_kg is None else masses_kg[k]
+        hbr = 0.5 * g.lc_m if math.isfinite(g.lc_m) else None
+        sizes.append(SizeEstimate(g.norad_id, hbr_m=hbr, hbr_source="generated: Lc/2 (NASA breakup model)" if hbr else None,
+                                  mass_kg=float(mass) if mass and math.isfinite(mass) else None,
+                                  mass_source="generated" if mass else None, source=source))
+    return ParseResult(source=source, format="generated", element_sets=list(element_sets),
+                       metadata=list(metadata), sizes=sizes)
 
 
 def sun_synchronous_inclination_deg(a_km, e=0.0):
