@@ -37,13 +37,10 @@ def default_catalog() -> Path:
 
 
 def parse(path: Path):
-    from spacesweepers.catalog import formats
+    from spacesweepers.catalog.formats import read
 
-    reader = getattr(formats, "read", None)
-    if reader is None:
-        from spacesweepers.catalog.formats.tle import read_tle as reader
     t0 = time.perf_counter()
-    result = reader(path)
+    result = read(path)
     return result, time.perf_counter() - t0
 
 

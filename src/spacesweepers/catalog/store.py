@@ -46,7 +46,7 @@ import math
 import os
 import time as _clock
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
@@ -270,7 +270,7 @@ def _chunks(seq: Sequence, n: int = _CHUNK) -> Iterator[Sequence]:
         yield seq[k : k + n]
 
 
-def _iso_date(value, what: str) -> date | None:
+def _iso_date(value) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value).strip()[:10])
@@ -284,17 +284,9 @@ def _finite_or_none(x):
 
 
 def _read(path: Path, format: str | None) -> ParseResult:
-    from . import formats
+    from .formats import read
 
-    reader = getattr(formats, "read", None)
-    if reader is not None:
-        return reader(path, format=format) if format else reader(path)
-    # until formats.read (format detection) exists, TLE/3LE is the one format we can read
-    if format not in (None, "tle", "3le"):
-        raise SweepersError(f"no reader for format {format!r} yet; parse the file first and ingest the ParseResult")
-    from .formats.tle import read_tle
-
-    return read_tle(path)
+    return read(path, format=format) if format else read(path)
 
 
 def _sha256(path: Path) -> str:
@@ -679,7 +671,7 @@ def _validate(result: ParseResult):
             continue
         try:
             for f in ("launch_date", "decay_date"):
-                _iso_date(getattr(m, f), f)
+                _iso_date(getattr(m, f))
         except ValueError:
             problems.append(_problem(m, result, f, "not an ISO date", getattr(m, f), "write dates as YYYY-MM-DD"))
             continue
@@ -802,7 +794,7 @@ class _Ingest:
             for c in _META_COLS:
                 v = getattr(m, c)
                 if c in ("launch_date", "decay_date"):
-                    v = _iso_date(v, c)
+                    v = _iso_date(v)
                 elif c == "rcs_m2":
                     v = _finite_or_none(v)
                 if v is not None:
