@@ -41,6 +41,7 @@ _SUBAPPS = [
     ("catalog", "app", "catalog"),
     ("where", "register", None),
     ("plot", "app", "plot"),
+    ("cdm", "app", "cdm"),
     ("demo", "register", None),
 ]
 
