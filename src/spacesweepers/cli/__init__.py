@@ -42,6 +42,7 @@ _SUBAPPS = [
     ("where", "register", None),
     ("plot", "app", "plot"),
     ("cdm", "app", "cdm"),
+    ("gtoc9", "app", "gtoc9"),
     ("demo", "register", None),
 ]
 
