@@ -54,6 +54,11 @@ for module, attr, name in _SUBAPPS:
     else:
         app.add_typer(obj, name=name)
 
+# `sweepers whatif …` and `sweepers catalog generate` live with the population model
+from . import catalog as _catalog, population as _population  # noqa: E402
+
+_population.register(app, _catalog.app)
+
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, turning our own errors into a message on stderr and exit 1."""
