@@ -62,10 +62,15 @@ def _load_population(store, catalog: list[Path], offline: bool, seed: int) -> st
     except ImportError:
         demo_population = None
     if demo_population is not None:
-        pop = demo_population(seed=seed)
+        # intact objects get today's date as epoch; the historical clouds are aged to it
+        today = Time.from_iso(Time.now().iso(0)[:10])
+        pop = demo_population(seed=seed, epoch=today)
         r = store.ingest(pop.parse_result(), generated=pop.generated_ids(), parent_events=pop.parent_events())
         console.print(f"  {r.summary()}")
-        return f"the generated offline demo population (preset 'demo', seed {seed}; {pop.description})"
+        for note in pop.notes:
+            console.print(f"  {note}")
+        return (f"the generated offline demo population (preset 'demo', seed {seed}, epoch {today.iso(0)[:10]}; "
+                f"{pop.description})")
     import importlib.resources as resources
 
     from ..catalog.formats.tle import read_tle

@@ -292,12 +292,49 @@ def historical_cloud(key: str, *, lc_min_m: float = 0.1, seed: int = DEMO_SEED,
                            first_norad_id=first_norad_id, event_id=eid)
 
 
+def age_to(element_sets, epoch: Time) -> tuple[np.ndarray, list[ElementSet]]:
+    """Carry element sets forward to ``epoch`` and re-fit them as SGP4 mean elements there.
+
+    The state at ``epoch`` comes from SGP4 itself (secular J2 drift of node and perigee,
+    drag through each fragment's B*), and :func:`~.meanelements.mean_elements_from_states`
+    inverts it at the new epoch, keeping B*. Objects whose SGP4 run fails on the way
+    (re-entered: perigee below the surface, eccentricity driven out of range) or that cannot
+    be inverted are left out. Returns the indices of the objects kept and their new element
+    sets, in the same order.
+    """
+    from ..propagation import Propagator
+    from .meanelements import mean_elements_from_states
+
+    if not element_sets:
+        return np.zeros(0, np.intp), []
+    eph = Propagator(element_sets).at(epoch)
+    idx = np.flatnonzero(eph.ok[:, 0])
+    if idx.size == 0:
+        return idx, []
+    olds = [element_sets[i] for i in idx]
+    bstar = np.array([e.bstar_per_earth_radius for e in olds])
+    me = mean_elements_from_states(eph.r_teme_km[idx, 0], eph.v_teme_km_s[idx, 0], epoch, bstar)
+    new = me.element_sets([e.norad_id for e in olds], [e.name for e in olds],
+                          [e.intl_designator for e in olds], only_ok=True)
+    kept = idx[me.status == 0]
+    # an inversion can report success with non-finite elements near re-entry: leave those out too
+    finite = [math.isfinite(e.mean_motion_rev_day) and math.isfinite(e.eccentricity) for e in new]
+    return kept[np.asarray(finite, bool)], [e for e, f in zip(new, finite) if f]
+
+
 def demo_population(scale: float = 1.0, seed: int = DEMO_SEED, *, clouds: bool = True,
-                    first_norad_id: int = GENERATED_ID_BASE, progress=None) -> Population:
-    """The ``demo`` preset (module notes). Deterministic for a given ``scale`` and ``seed``."""
+                    first_norad_id: int = GENERATED_ID_BASE, progress=None, epoch: Time | None = None) -> Population:
+    """The ``demo`` preset (module notes). Deterministic for a given ``scale``, ``seed`` and ``epoch``.
+
+    ``epoch`` (default 2023-10-09, the day of the shared catalog snapshot) is the epoch of the
+    intact objects; the historical clouds, generated at their event dates, are aged to it with
+    :func:`age_to` (fragments that re-entered by then are left out). Without ``epoch`` the clouds
+    keep their event-date element sets.
+    """
     if not (isinstance(scale, (int, float)) and math.isfinite(scale) and 0.01 <= scale <= 2000):
         raise PresetError(f"scale must be a number from 0.01 to 2000 (1 ≈ 5,300 objects, 220 ≈ 1,000,000), got {scale!r}")
-    epoch = Time.from_iso(DEMO_EPOCH_ISO)
+    aged_epoch = epoch
+    epoch = Time.from_iso(DEMO_EPOCH_ISO) if epoch is None else epoch
     rng = np.random.default_rng(seed)
     pop = Population("demo" if scale == 1 else f"demo×{scale:g}")
     next_id = first_norad_id
@@ -317,8 +354,18 @@ def demo_population(scale: float = 1.0, seed: int = DEMO_SEED, *, clouds: bool =
             pop.notes.append(f"clouds include fragments down to {lc_min * 100:.2g} cm (scale {scale:g})")
         for k, ev in enumerate(HISTORICAL_EVENTS):
             c = historical_cloud(ev.key, lc_min_m=lc_min, seed=seed + k, first_norad_id=next_id)
-            pop.extend_cloud(c)
             next_id += c.n
+            if aged_epoch is None:
+                pop.extend_cloud(c)
+            else:
+                keep, aged = age_to(c.element_sets, aged_epoch)
+                pop.clouds.append(c)
+                pop.element_sets.extend(aged)
+                pop.metadata.extend(c.metadata[i] for i in keep)
+                pop.generated.extend(c.generated[i] for i in keep)
+                pop.masses_kg.extend(c.generated[i].mass_kg for i in keep)
+                pop.notes.append(f"{ev.key}: {len(keep)} of {c.n} catalogued fragments still in orbit at "
+                                 f"{aged_epoch.iso(0)} (SGP4 from {c.epoch.iso(0)[:10]})")
             if progress:
                 progress(ev.key, c.n)
     return pop
