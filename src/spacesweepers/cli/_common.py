@@ -71,9 +71,10 @@ def emit_json(obj) -> None:
 
 def progress(enabled: bool = True):
     """A Rich progress bar on stderr (disabled when ``enabled`` is false, e.g. with --json)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     return Progress(
+        SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -82,6 +83,13 @@ def progress(enabled: bool = True):
         disable=not enabled,
         transient=True,
     )
+
+
+def status(message: str, enabled: bool = True):
+    """A Rich spinner with ``message`` on stderr while a step runs (nothing when disabled)."""
+    import contextlib
+
+    return err_console.status(message) if enabled else contextlib.nullcontext()
 
 
 def open_store():

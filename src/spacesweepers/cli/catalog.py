@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from ..errors import SweepersError
-from ._common import console, emit_json, err_console, open_store, progress
+from ._common import console, emit_json, err_console, open_store, progress, status
 
 app = typer.Typer(help="Load, inspect, export and update the catalog.", no_args_is_help=True)
 
@@ -156,10 +156,10 @@ def export(
 
     if format not in _WRITE_FORMATS:
         raise SweepersError(f"unknown export format {format!r}; choose one of {', '.join(_WRITE_FORMATS)}")
-    with open_store() as store:
+    with status(f"exporting to {out}", not json), open_store() as store:
         where = {"object_type": object_type.upper()} if object_type else None
         elements = store.latest(as_of=as_of, ids=ids, where=where)
-    write(elements, out, "tle" if format == "3le" else format)
+        write(elements, out, "tle" if format == "3le" else format)
     if json:
         emit_json({"file": str(out), "format": format, "element_sets": len(elements)})
     else:
@@ -179,8 +179,13 @@ def update(
     if all_groups and group:
         raise SweepersError("give --group or --all, not both")
     groups = list(celestrak.ALL_GROUPS) if all_groups else (group or ["active"])
-    with open_store() as store:
-        reports = celestrak.update(store, groups=groups, fmt=fmt)
+    with open_store() as store, progress(not json) as bar:
+        task = bar.add_task("CelesTrak", total=len(groups))
+
+        def advance(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"CelesTrak {label}")
+
+        reports = celestrak.update(store, groups=groups, fmt=fmt, progress=advance)
     if json:
         emit_json([r.to_dict() for r in reports])
     else:

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ._common import console, emit_json, object_types, open_store
+from ._common import console, emit_json, object_types, open_store, status
 
 app = typer.Typer(help="Catalog plots (PNG).", no_args_is_help=True)
 
@@ -30,8 +30,9 @@ def gabbard(
     """Gabbard diagram: apogee and perigee altitude against period, coloured by object type."""
     from ..catalog.plots import gabbard as plot
 
-    elements, types = _load(as_of, object_type)
-    plot(elements, out, types=types)
+    with status(f"plotting {out}", not json):
+        elements, types = _load(as_of, object_type)
+        plot(elements, out, types=types)
     _done(out, len(elements), json)
 
 
@@ -45,8 +46,9 @@ def altitude(
     """Histogram of mean altitude in LEO, stacked by object type."""
     from ..catalog.plots import altitude_histogram as plot
 
-    elements, types = _load(as_of, object_type)
-    plot(elements, out, types=types)
+    with status(f"plotting {out}", not json):
+        elements, types = _load(as_of, object_type)
+        plot(elements, out, types=types)
     _done(out, len(elements), json)
 
 
