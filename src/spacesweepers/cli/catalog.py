@@ -63,6 +63,9 @@ def print_stats(s) -> None:
         f"[bold]{s.n_objects:,}[/] objects, {s.n_element_sets:,} element sets, "
         f"{s.n_size_estimates:,} size estimates, {s.n_sources} ingests"
     )
+    if getattr(s, "n_generated", 0):
+        console.print(f"[yellow]{s.n_generated:,} of the objects are GENERATED[/] (breakup-model fragments or "
+                      "preset objects, not real observations)")
     for title, counts in (("object type", s.by_object_type), ("orbital regime", s.by_regime)):
         t = Table(title=f"by {title}")
         t.add_column(title)

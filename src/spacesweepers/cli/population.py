@@ -66,17 +66,23 @@ def generate_cmd(
     preset: str = typer.Option("demo", "--preset", help="Population preset (demo)."),
     scale: float = typer.Option(1.0, "--scale", help="Multiply the population (1 ≈ 5,300 objects; 220 ≈ 1,000,000)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: the preset's fixed seed)."),
+    epoch: Optional[str] = typer.Option(None, "--epoch", help="Epoch of the population (ISO 8601 or 'today'); the historical clouds are aged to it. Default: 2023-10-09 for intact objects, clouds at their event dates."),
     json: bool = typer.Option(False, "--json", help="Print a JSON summary."),
 ):
     """Generate a deterministic population (every object labelled generated) and store it."""
     import time
 
     from ..population.presets import generate
+    from ..time import Time, as_time
 
+    t_epoch = None
+    if epoch is not None:
+        t_epoch = Time.from_iso(Time.now().iso(0)[:10]) if epoch.strip().lower() == "today" else as_time(epoch)
     t0 = time.perf_counter()
     with progress(not json) as bar:
         task = bar.add_task(f"generating {preset}", total=None)
-        pop = generate(preset, scale=scale, seed=seed, progress=lambda k, n: bar.update(task, description=f"{k}: {n:,}"))
+        pop = generate(preset, scale=scale, seed=seed, epoch=t_epoch,
+                       progress=lambda k, n: bar.update(task, description=f"{k}: {n:,}"))
     t_gen = time.perf_counter() - t0
     with open_store() as store:
         report = store_population(store, pop)
