@@ -106,7 +106,7 @@ def transfer(
     arr: int = typer.Argument(..., help="arrival debris id"),
     depart: float = typer.Option(..., "--depart", help="departure epoch, MJD2000 days"),
     tof: float = typer.Option(..., "--tof", help="time of flight, days"),
-    mode: str = typer.Option("auto", "--mode", help="auto, direct (2 impulses) or drift (3 impulses)"),
+    mode: str = typer.Option("auto", "--mode", help="auto, optimal (4 impulses, optimised), direct (2 impulses) or drift (3 impulses)"),
     debris: Optional[Path] = typer.Option(None, "--debris", help=_DEBRIS_HELP),
     json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
 ):
@@ -114,8 +114,8 @@ def transfer(
     from ..planning.estimate import estimate_debris_legs
     from ..planning.transfer import exact_transfer
 
-    if mode not in ("auto", "direct", "drift"):
-        raise SweepersError(f"--mode must be auto, direct or drift, not {mode!r}")
+    if mode not in ("auto", "optimal", "direct", "drift"):
+        raise SweepersError(f"--mode must be auto, optimal, direct or drift, not {mode!r}")
     if not tof > 0:
         raise SweepersError(f"--tof must be positive days, got {tof}")
     deb = _debris(debris)

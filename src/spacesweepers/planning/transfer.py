@@ -7,11 +7,18 @@ Two building blocks, both in SI (m, m/s, s from the departure epoch):
   the departure velocity with heyoka's state-transition matrix until the J2 trajectory
   meets the target position to ``tol_r_m`` (default 1 m); the arrival impulse then matches
   velocity exactly. When plain Newton fails, J2 is switched on gradually (homotopy).
-* :func:`exact_transfer` — GTOC9 debris-to-debris legs: ``mode='direct'`` is the two-impulse
+* :func:`optimise_impulses` — a three-impulse rendezvous (two mid-course impulses at free
+  epochs, arrival impulse) whose epochs and vectors minimise Σ|ΔV| (L-BFGS-B on gradients
+  from heyoka's state-transition matrices; the last arc is re-shot at every step).
+* :func:`exact_transfer` — GTOC9 debris-to-debris legs: ``mode='optimal'`` (the default
+  through ``'auto'``) starts :func:`optimise_impulses` from the cheapest of several flyable
+  plans (plane change at the best argument of latitude, last arc started on the line of
+  nodes; the drift plan; the two-impulse Lambert) and re-checks the result with the
+  accurate integrator; ``mode='direct'`` is the two-impulse
   rendezvous above; ``mode='drift'`` exploits differential nodal drift: a departure impulse
   puts the ship on a drift orbit (the split the fast estimate finds), it coasts, and a
-  deep-space impulse a few revolutions before arrival starts a J2 rendezvous. ``'auto'``
-  tries both where they make sense and keeps the cheapest arc that passes every check.
+  deep-space impulse a few revolutions before arrival starts a J2 rendezvous. These two
+  are the fallbacks of ``'auto'`` when the optimised transfer fails.
 
 Every returned :class:`Transfer` says whether it converged, its final miss (m, m/s), its
 lowest osculating perigee (m), and a message; failures are values, not exceptions.
@@ -20,7 +27,7 @@ lowest osculating perigee (m), and a message; failures are values, not exception
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -35,7 +42,7 @@ from ..propagation.j2 import (
 from ..units import DAY_S, GTOC9_EPS_R_M, GTOC9_EPS_V_M_S, GTOC9_R_PERIGEE_MIN_M
 from .lambert import LambertError, lambert_izzo
 
-__all__ = ["Impulse", "Transfer", "rendezvous_j2", "exact_transfer", "shoot_j2"]
+__all__ = ["Impulse", "Transfer", "rendezvous_j2", "exact_transfer", "shoot_j2", "optimise_impulses"]
 
 
 @dataclass(frozen=True)
@@ -185,6 +192,102 @@ def rendezvous_j2(r0_m, v0_m_s, r1_m, v1_m_s, tof_s: float, model: J2Model = GTO
     return best[1], best[2], best[3]
 
 
+# --- impulse optimisation (times and vectors free) ------------------------------------------
+_TS = 10.0  # s: unit of the epoch variables seen by the optimiser
+_VS = 0.01  # m/s: unit of the ΔV1 variables (1 m/s moves the arrival point by ~3·tof)
+_EPS_DV = 1e-3  # m/s: smoothing of |ΔV| at zero (cost error ≤ 1 mm/s per impulse)
+
+
+class _Abort(Exception):
+    pass
+
+
+def optimise_impulses(r0_m, v0_m_s, r1_m, v1_m_s, tof_s: float, t1_s: float, dv1_m_s, t2_s: float,
+                      dv2_m_s, model: J2Model = GTOC9_J2_MODEL, t1_bounds_s=None, t2_bounds_s=None,
+                      max_iter: int = 30):
+    """Cheapest three-impulse J2 rendezvous near a start: ΔV1 at t1, ΔV2 at t2, arrival at tof.
+
+    The ship starts at (r0, v0) (time 0) and must reach (r1, v1) at ``tof_s``. The optimiser
+    (L-BFGS-B, bounded epochs) moves t1, ΔV1 and t2; ΔV2 is not free but solved at every step
+    by Newton shooting of the last arc so that the ship meets r1 (the constraint is eliminated:
+    the last arc is short and well conditioned, while a free ΔV1 moves the arrival point by
+    ~3·tof per m/s). The arrival impulse matches v1. Cost Σ|ΔV| and its gradient come from the
+    state-transition matrices (fast variational integrator) and the implicit-function theorem:
+    δs = −Φrv⁻¹(Φrr δr2 − v_f δt2) for the post-impulse velocity s at t2, with
+    ∂x2/∂t1 = Φ12[:, :3](−ΔV1), ∂x2/∂ΔV1 = Φ12[:, 3:], ∂x2/∂t2 = (v2, a(r2)).
+
+    Returns ``(t1, dv1, t2, dv2, cost, message)``; the start when nothing better is found.
+    """
+    from scipy.optimize import minimize
+
+    from ..propagation.j2 import j2_acceleration
+
+    r0, v0, r1, v1 = (np.asarray(x, float) for x in (r0_m, v0_m_s, r1_m, v1_m_s))
+    state = {"s": np.asarray(dv2_m_s, float)}  # warm start of the inner shooting (ΔV2)
+    best = {}
+
+    def ev(y):
+        t1, t2 = y[0] * _TS, y[4] * _TS
+        dv1 = y[1:4] * _VS
+        try:
+            ra, va = propagate_j2(r0, v0, t1, model) if t1 > 0 else (r0, v0)
+            r2, v2, phi12 = propagate_j2_stm(ra, va + dv1, t2 - t1, model, fast=True)
+            s = v2 + state["s"]
+            for _ in range(8):
+                rf, vf, phi2 = propagate_j2_stm(r2, s, tof_s - t2, model, fast=True)
+                miss = rf - r1
+                if np.linalg.norm(miss) < 1e-3:
+                    break
+                step = np.linalg.solve(phi2[:3, 3:], -miss)
+                sn = np.linalg.norm(step)
+                s = s + (step if sn < 500 else step * 500 / sn)
+            else:
+                raise _Abort
+        except (PropagationError, np.linalg.LinAlgError):
+            raise _Abort from None
+        state["s"] = s - v2
+        dv2, dva = s - v2, v1 - vf
+        n1, n2, na = (math.sqrt(float(d @ d) + _EPS_DV**2) for d in (dv1, dv2, dva))
+        cost = n1 + n2 + na
+        g1, g2, ga = dv1 / n1, dv2 / n2, dva / na
+        jx2 = np.empty((6, 5))
+        jx2[:, 0] = phi12[:, :3] @ (-dv1) * _TS
+        jx2[:, 1:4] = phi12[:, 3:]
+        jx2[:3, 4] = v2 * _TS
+        jx2[3:, 4] = j2_acceleration(r2, model) * _TS
+        et2 = np.zeros(5)
+        et2[4] = _TS
+        rhs = phi2[:3, :3] @ jx2[:3] - np.outer(vf, et2)
+        ds = -np.linalg.solve(phi2[:3, 3:], rhs)
+        dvf = phi2[3:, :3] @ jx2[:3] + phi2[3:, 3:] @ ds - np.outer(j2_acceleration(rf, model), et2)
+        grad = g2 @ (ds - jx2[3:]) - ga @ dvf
+        grad[1:4] += g1
+        grad[1:4] *= _VS
+        if not best or cost < best["cost"]:
+            best.update(cost=cost, y=y.copy(), dv2=dv2.copy())
+        return cost, grad
+
+    def f(y):
+        try:
+            return ev(y)
+        except _Abort:  # the last arc cannot be shot from there: a wall the line search backs off from
+            return 10.0 * best["cost"], np.zeros(5)
+
+    y0 = np.array([t1_s / _TS, *(np.asarray(dv1_m_s, float) / _VS), t2_s / _TS])
+    b1 = t1_bounds_s or (0.0, tof_s)
+    b2 = t2_bounds_s or (0.0, tof_s)
+    bounds = [(b1[0] / _TS, b1[1] / _TS)] + [(None, None)] * 3 + [(b2[0] / _TS, b2[1] / _TS)]
+    try:
+        ev(y0)
+    except _Abort:
+        return t1_s, np.asarray(dv1_m_s, float), t2_s, np.asarray(dv2_m_s, float), math.inf, "start does not converge"
+    start = best["cost"]
+    res = minimize(f, y0, jac=True, method="L-BFGS-B", bounds=bounds,
+                   options={"maxiter": max_iter, "ftol": 1e-9, "gtol": 1e-6})
+    msg = f"L-BFGS-B: {res.message} ({res.nit} it, {start:.2f} → {best['cost']:.2f} m/s)"
+    y = best["y"]
+    return y[0] * _TS, y[1:4] * _VS, y[4] * _TS, best["dv2"], best["cost"], msg
+
 # --- GTOC9 legs ------------------------------------------------------------------------------
 def _direct(debris, dep_id, t_dep, arr_id, t_arr, model, tol_r_m):
     r0, v0 = debris.state(dep_id, t_dep)
@@ -258,28 +361,187 @@ def _drift(debris, dep_id, t_dep, arr_id, t_arr, model, tol_r_m, final_days, sca
                     {"estimate_m_s": float(est.dv_m_s), "final_revs": info["revs"]})
 
 
+def _arg_lat(r, v):
+    """Argument of latitude (rad) of state (r, v), measured from the ascending node."""
+    h = np.cross(r, v)
+    nhat = h / np.linalg.norm(h)
+    node = np.cross([0.0, 0.0, 1.0], nhat)
+    node /= np.linalg.norm(node)
+    return math.atan2(float(np.dot(np.cross(node, r), nhat)), float(np.dot(node, r)))
+
+
+def _plane_crossing_dt(r, v, n_target, mu):
+    """Times (s, forward ≥ 0 and backward ≤ 0) to the nearest crossings of the plane with normal
+    ``n_target``, on the osculating circle through (r, v) (two crossings per revolution)."""
+    h = np.cross(r, v)
+    ns = h / np.linalg.norm(h)
+    line = np.cross(ns, n_target)
+    if np.linalg.norm(line) < 1e-9:
+        return 0.0, 0.0
+    line /= np.linalg.norm(line)
+    rh = r / np.linalg.norm(r)
+    u = math.atan2(float(np.dot(np.cross(line, rh), ns)), float(np.dot(line, rh)))
+    n = math.sqrt(mu / np.linalg.norm(r) ** 3)
+    return ((-u) % math.pi) / n, -(u % math.pi) / n
+
+
+def _guesses(r0, v0, r1, v1, tof, est_u1, model, final_s, target_normal):
+    """Flyable three-impulse starts (t1, ΔV1, t2, ΔV2; the arrival impulse follows) for SLSQP.
+
+    ΔV1: the estimate's departure split (tangential ua, out-of-plane (ui, uΩ)) fired at the
+    argument of latitude where one out-of-plane impulse gives exactly that (Δi, ΔΩ) ratio,
+    u* = atan2(uΩ, ui) or u* + π, the first of them after departure. ΔV2: a J2 rendezvous
+    (multi-rev Lambert + shooting) started where the ship crosses the target's plane about
+    ``final_s`` before arrival, so the Lambert plane is the target's and the last plane change
+    is made on the line of nodes of the two planes. ``target_normal(t_s)``: the target orbit's
+    unit angular momentum at time t_s (its plane precesses ~1°/day, as the ship's does).
+    """
+    mu = model.mu_m3_s2
+    ua, _ue, ui, uo = (float(x) for x in est_u1)
+    n0 = math.sqrt(mu / np.linalg.norm(r0) ** 3)
+    period = 2 * math.pi / n0
+    t1 = 0.0
+    if math.hypot(ui, uo) > 1e-3:
+        t1 = ((math.atan2(uo, ui) - _arg_lat(r0, v0)) % math.pi) / n0
+        t1 = min(t1, tof / 4)
+    ra, va = propagate_j2(r0, v0, t1, model) if t1 > 0 else (r0, v0)
+    u = _arg_lat(ra, va)
+    nh = np.cross(ra, va)
+    nh /= np.linalg.norm(nh)
+    dv1 = ua * va / np.linalg.norm(va) + (ui * math.cos(u) + uo * math.sin(u)) * nh
+    t_c = max(tof - final_s, t1 + 0.25 * period)
+    rc, vc = propagate_j2(ra, va + dv1, t_c - t1, model)
+    out = []
+    for dt in _plane_crossing_dt(rc, vc, target_normal(t_c), mu):
+        t2 = t_c + dt
+        if not (t1 + 0.1 * period < t2 < tof - 0.2 * period):
+            continue
+        try:
+            r2, v2 = propagate_j2(ra, va + dv1, t2 - t1, model)
+        except PropagationError:
+            continue
+        dv2, dva, info = rendezvous_j2(r2, v2, r1, v1, tof - t2, model, tol_r_m=100.0)
+        if dv2 is None:
+            continue
+        cost = float(np.linalg.norm(dv1) + np.linalg.norm(dv2) + np.linalg.norm(dva))
+        out.append((cost, np.array([t1, t2]), np.stack([dv1, dv2])))
+    return out
+
+
+def _optimal(debris, dep_id, t_dep, arr_id, t_arr, model, tol_r_m, final_days, n_polish=1):
+    from .estimate import estimate_leg
+
+    r0, v0 = debris.state(dep_id, t_dep)
+    r1, v1 = debris.state(arr_id, t_arr)
+    tof = (t_arr - t_dep) * DAY_S
+    est = estimate_leg(debris.elements_at(dep_id, t_dep), debris.elements_at(arr_id, t_dep), tof, model)
+    period = 2 * math.pi * math.sqrt(np.linalg.norm(r0) ** 3 / model.mu_m3_s2)
+
+    def target_normal(t_s):
+        r, v = debris.state(arr_id, t_dep + t_s / DAY_S)
+        h = np.cross(r, v)
+        return h / np.linalg.norm(h)
+
+    starts = []
+    for fin in (final_days * DAY_S, 0.5 * final_days * DAY_S):
+        try:
+            starts += _guesses(r0, v0, r1, v1, tof, est.u1, model, min(fin, 0.5 * tof), target_normal)
+        except PropagationError:
+            pass
+    # the plain two-impulse Lambert rendezvous, with an idle mid-course impulse the optimiser may use
+    dvl, _, info = rendezvous_j2(r0, v0, r1, v1, tof, model, tol_r_m=100.0)
+    if dvl is not None:
+        rf, vf = propagate_j2(r0, v0 + dvl, tof, model)
+        starts.append((float(np.linalg.norm(dvl) + np.linalg.norm(v1 - vf)), np.array([0.0, 0.5 * tof]),
+                       np.stack([dvl, np.zeros(3)])))
+    if tof > DAY_S:  # the drift plan of the old solver: departure impulse, coast, J2 rendezvous
+        dr = _drift(debris, dep_id, t_dep, arr_id, t_arr, model, 100.0, min(final_days, 0.5 * tof / DAY_S))
+        if dr.ok:
+            i0, im = dr.impulses[0], dr.impulses[1]
+            starts.append((dr.dv_total_m_s, np.array([0.0, (im.epoch_mjd2000_day - t_dep) * DAY_S]),
+                           np.stack([i0.dv_m_s, im.dv_m_s])))
+    if not starts:
+        return _failed(f"optimal: no feasible start ({info.get('message', '')})", "optimal")
+    starts.sort(key=lambda s: s[0])
+    best = None
+    why = []
+    for c0, t, dv in starts[:n_polish]:
+        t1, dv1, t2, dv2, cost, msg = optimise_impulses(
+            r0, v0, r1, v1, tof, t[0], dv[0], t[1], dv[1], model,
+            t1_bounds_s=(0.0, 0.5 * tof), t2_bounds_s=(0.5 * tof, tof - 0.2 * period))
+        tr = _finish(r0, v0, r1, v1, tof, t_dep, (t1, t2), (dv1, dv2), model, tol_r_m)
+        if not tr.ok:
+            why.append(tr.message)
+            continue
+        tr.details.update(start_m_s=c0, optimiser=msg, estimate_m_s=float(est.dv_m_s))
+        if best is None or tr.dv_total_m_s < best.dv_total_m_s:
+            best = tr
+    if best is None:
+        return _failed("optimal: " + "; ".join(why[:3]), "optimal")
+    return best
+
+
+def _finish(r0, v0, r1, v1, tof, t_dep, times, dvs, model, tol_r_m):
+    """The flyable transfer of an optimised plan, with the accurate integrator: coast, impulses,
+    Newton shooting on the last mid-course impulse to meet ``r1`` within ``tol_r_m``, arrival
+    impulse matching ``v1`` exactly, and the perigee of every arc checked."""
+    t1, t2 = (float(x) for x in times)
+    dv1, dv2 = (np.asarray(x, float) for x in dvs)
+    merge = t1 < 1.0  # a first impulse within a second of departure is the departure impulse
+    try:
+        ra, va = (r0, v0) if merge else propagate_j2(r0, v0, t1, model)
+        if merge:
+            t1 = 0.0
+        r2, v2 = propagate_j2(ra, va + dv1, t2 - t1, model)
+        v_dep2, rf, vf, miss, _ = shoot_j2(r2, v2 + dv2, r1, tof - t2, model, tol_r_m)
+        if not miss <= tol_r_m:
+            return _failed(f"final shooting missed by {miss:.3g} m", "optimal")
+        rp = min(perigee_radius_min_m(ra, va + dv1, t2 - t1, model)[0],
+                 perigee_radius_min_m(r2, v_dep2, tof - t2, model)[0])
+    except PropagationError as e:
+        return _failed(f"integration failed: {e}", "optimal")
+    day = lambda t: t_dep + t / DAY_S  # noqa: E731
+    imps = [Impulse(t_dep, r0, v0, dv1 if merge else np.zeros(3))]
+    if not merge:
+        imps.append(Impulse(day(t1), ra, va, dv1))
+    imps += [Impulse(day(t2), r2, v2, v_dep2 - v2), Impulse(day(tof), rf, vf, v1 - vf)]
+    tr = Transfer(tuple(imps), True, "ok", float(np.linalg.norm(rf - r1)), 0.0, rp, "optimal",
+                  {"t_impulses_s": [t1, t2]})
+    if rp < GTOC9_R_PERIGEE_MIN_M:
+        return replace(tr, converged=False, message=f"perigee {rp / 1e3:.1f} km < 6600 km")
+    return tr
+
+
 def exact_transfer(debris, dep_id: int, t_dep_mjd2000_day: float, arr_id: int, t_arr_mjd2000_day: float,
                    mode: str = "auto", model: J2Model = GTOC9_J2_MODEL, tol_r_m: float = 1.0,
                    final_days: float = 1.0) -> Transfer:
     """Flyable J2 transfer between two GTOC9 debris at fixed departure and arrival epochs.
 
-    ``mode``: ``'direct'`` (two impulses), ``'drift'`` (departure impulse onto the drift orbit
+    ``mode``: ``'optimal'`` (departure, two mid-course impulses at optimised epochs, arrival;
+    Σ|ΔV| minimised, see :func:`optimise_impulses`), ``'direct'`` (two impulses), ``'drift'``
+    (departure impulse onto the drift orbit
     of the fast estimate, a deep-space impulse ``final_days`` (+ up to ¾ revolution) before
-    arrival, arrival impulse), or ``'auto'`` (direct for legs up to 2 days, drift for legs
-    over 1 day; the cheaper valid one). Arrival state matches the debris within ``tol_r_m``
+    arrival, arrival impulse), or ``'auto'`` (optimal; if that fails, direct for legs up to 2
+    days and drift for legs over 1 day, the cheaper valid one). Arrival state matches the debris within ``tol_r_m``
     (position) and exactly in velocity; the whole arc keeps perigee ≥ 6,600 km.
     """
     tof_day = t_arr_mjd2000_day - t_dep_mjd2000_day
     if not tof_day > 0:
         return _failed(f"arrival epoch must follow departure (time of flight {tof_day} days)", mode)
-    if mode not in ("auto", "direct", "drift"):
-        raise ValueError(f"mode must be 'auto', 'direct' or 'drift', not {mode!r}")
-    out = []
+    if mode not in ("auto", "optimal", "direct", "drift"):
+        raise ValueError(f"mode must be 'auto', 'optimal', 'direct' or 'drift', not {mode!r}")
+    args = (debris, dep_id, t_dep_mjd2000_day, arr_id, t_arr_mjd2000_day, model, tol_r_m)
+    if mode in ("auto", "optimal"):
+        tr = _optimal(*args, final_days=min(final_days, tof_day / 2))
+        if tr.ok or mode == "optimal":
+            return tr
+        out = [tr]
+    else:
+        out = []
     if mode == "direct" or (mode == "auto" and tof_day <= 2.0):
-        out.append(_direct(debris, dep_id, t_dep_mjd2000_day, arr_id, t_arr_mjd2000_day, model, tol_r_m))
+        out.append(_direct(*args))
     if mode == "drift" or (mode == "auto" and tof_day > 1.0):
-        out.append(_drift(debris, dep_id, t_dep_mjd2000_day, arr_id, t_arr_mjd2000_day, model, tol_r_m,
-                          min(final_days, tof_day / 2)))
+        out.append(_drift(*args, min(final_days, tof_day / 2)))
     good = [t for t in out if t.ok]
     if good:
         return min(good, key=lambda t: t.dv_total_m_s)

@@ -103,7 +103,9 @@ def _sys():
 
 
 def _integrator(kind: str):
-    """The cached heyoka integrator: ``'plain'`` (6 states) or ``'var'`` (+ 36 STM entries)."""
+    """The cached heyoka integrator: ``'plain'`` (6 states), ``'var'`` (+ 36 STM entries) or
+    ``'var_fast'`` (the same at tolerance 1e-12 without compact mode: ~2.5× faster to run, a
+    few seconds to compile; ~0.1 mm of error over 10 days, for optimiser iterations)."""
     cache = getattr(_LOCAL, "cache", None)
     if cache is None:
         cache = _LOCAL.cache = {}
@@ -114,9 +116,12 @@ def _integrator(kind: str):
         pars = GTOC9_J2_MODEL.pars
         if kind == "plain":
             cache[kind] = hy.taylor_adaptive(_sys(), ic, pars=pars, tol=1e-15)
-        else:
+        elif kind == "var":
             vsys = hy.var_ode_sys(_sys(), hy.var_args.vars, order=1)
             cache[kind] = hy.taylor_adaptive(vsys, ic, pars=pars, tol=1e-15, compact_mode=True)
+        else:
+            vsys = hy.var_ode_sys(_sys(), hy.var_args.vars, order=1)
+            cache[kind] = hy.taylor_adaptive(vsys, ic, pars=pars, tol=1e-12, compact_mode=False)
     return cache[kind]
 
 
@@ -151,9 +156,14 @@ def propagate_j2(r_m, v_m_s, tof_s: float, model: J2Model = GTOC9_J2_MODEL) -> t
     return ta.state[0:3].copy(), ta.state[3:6].copy()
 
 
-def propagate_j2_stm(r_m, v_m_s, tof_s: float, model: J2Model = GTOC9_J2_MODEL):
-    """Like :func:`propagate_j2`, plus the 6×6 state-transition matrix ∂x(t)/∂x(0) (SI)."""
-    ta = _integrator("var")
+def propagate_j2_stm(r_m, v_m_s, tof_s: float, model: J2Model = GTOC9_J2_MODEL, fast: bool = False):
+    """Like :func:`propagate_j2`, plus the 6×6 state-transition matrix ∂x(t)/∂x(0) (SI).
+
+    ``fast=True`` integrates at tolerance 1e-12 instead of 1e-15 (about 0.1 mm of position
+    error over 10 days, 2.5× faster; compiled on first use, a few seconds): meant for the
+    iterations of an optimiser whose result is then checked with the default integrator.
+    """
+    ta = _integrator("var_fast" if fast else "var")
     _reset(ta, r_m, v_m_s, model, True)
     res = ta.propagate_until(float(tof_s))
     _check(res, ta, tof_s)
