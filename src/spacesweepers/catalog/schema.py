@@ -10,6 +10,9 @@ Tables
 ``element_sets``    the element-set history: every SGP4 mean element set ever loaded, each with
                     its source and line. Unique on (norad_id, epoch_jd1, epoch_jd2), so loading
                     the same file twice adds nothing.
+``screening_runs``  one row per stored conjunction screening (window, threshold, primaries).
+``conjunctions``    its events: both objects, TCA, miss distance, relative speed, RTN miss vector,
+                    HBR and Pc (see :mod:`spacesweepers.danger.screening`).
 ``size_estimates``  hard-body radius and mass per NORAD id (NASA CARA table). No foreign key to
                     ``objects`` on purpose: the CARA table lists every id ever catalogued (58k,
                     decayed ones included) and must not create 30k phantom objects.
@@ -131,4 +134,44 @@ size_estimates = sa.Table(
     sa.Column("source_line", sa.Integer, nullable=False),
 )
 
-__all__ = ["metadata", "sources", "objects", "element_sets", "size_estimates", "VERSION_TABLE", "ELEMENT_FIELDS"]
+screening_runs = sa.Table(
+    "screening_runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("window_start", UTCDateTime, nullable=False),
+    sa.Column("duration_s", sa.Double, nullable=False),
+    sa.Column("threshold_km", sa.Double, nullable=False),
+    sa.Column("primaries", sa.String, nullable=True, comment="comma-separated NORAD ids; NULL = all-vs-all"),
+    sa.Column("n_objects", sa.Integer, nullable=False),
+    sa.Column("n_events", sa.Integer, nullable=False),
+    sa.Column("wall_s", sa.Double, nullable=False),
+)
+
+conjunctions = sa.Table(
+    "conjunctions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("screening_runs.id"), nullable=False),
+    sa.Column("primary_id", sa.Integer, nullable=False),
+    sa.Column("secondary_id", sa.Integer, nullable=False),
+    sa.Column("tca", UTCDateTime, nullable=False, comment="UTC, rounded to the microsecond"),
+    sa.Column("tca_jd1", sa.Double, nullable=False),
+    sa.Column("tca_jd2", sa.Double, nullable=False),
+    sa.Column("miss_km", sa.Double, nullable=False),
+    sa.Column("vrel_kms", sa.Double, nullable=False),
+    sa.Column("miss_r_km", sa.Double, nullable=False, comment="secondary - primary in the primary's RTN frame"),
+    sa.Column("miss_t_km", sa.Double, nullable=False),
+    sa.Column("miss_n_km", sa.Double, nullable=False),
+    sa.Column("hbr_m", sa.Double, nullable=False),
+    sa.Column("pc", sa.Double, nullable=False),
+    sa.Column("pc_method", sa.String, nullable=False),
+    sa.Column("usage_violation", sa.Boolean, nullable=False),
+    sa.Column("note", sa.String, nullable=True),
+    sa.Index(None, "primary_id", "tca"),
+    sa.Index(None, "secondary_id", "tca"),
+    sa.Index(None, "tca"),
+)
+
+__all__ = ["metadata", "sources", "objects", "element_sets", "size_estimates", "screening_runs", "conjunctions",
+           "VERSION_TABLE", "ELEMENT_FIELDS"]

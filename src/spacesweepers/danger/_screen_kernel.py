@@ -98,27 +98,47 @@ def _node_ok(ok, L):
     return np.concatenate([node, ok[:, -1:]], axis=1)
 
 
+V_CAP_KM_S = 8.0  # cell size is set for objects up to this speed; faster ones search more cells
+EPS_CAP_KM = 1.0  # ... and up to this interpolation error
+N_BUCKETS = 1 << 15
+
+
 if HAVE_NUMBA:
 
     @_nb.njit(cache=True, nogil=True)
-    def _kernel(r, v, ok, H, L, W, d, eps, rp, ra, radial_margin, primary, all_vs_all, cell_km, out):
+    def _cell_hash(cx, cy, cz, mask):
+        h = (cx * 73856093) ^ (cy * 19349663) ^ (cz * 83492791)
+        return h & mask
+
+    @_nb.njit(cache=True, nogil=True)
+    def _kernel(r, v, ok, H, L, W, d, eps, rp, ra, radial_margin, primary, all_vs_all, out):
         N, M1, _ = r.shape
         M = M1 - 1
         n_nodes = M * L
+        half = W / 2.0
+        nb = N_BUCKETS
+        mask = nb - 1
         P = np.empty((N, 3))
         V = np.empty((N, 3))
         speed = np.empty(N)
         valid = np.zeros(N, np.bool_)
-        keys = np.empty(N, np.int64)
-        n_out = 0
-        cap = out.shape[0]
-        half = W / 2.0
-        B = 1 << 20
-        OFF = 1 << 19
+        cell = np.empty((N, 3), np.int64)
+        bucket = np.empty(N, np.int64)
+        counts = np.zeros(nb + 1, np.int64)
+        # sorted (bucket order) copies
+        sidx = np.empty(N, np.int64)
+        SP = np.empty((N, 3))
+        SV = np.empty((N, 3))
+        SC = np.empty((N, 3), np.int64)
+        SS = np.empty(N)
+        SE = np.empty(N)
+        SM = np.empty(N, np.int64)
         eps_max = 0.0
         for i in range(N):
             if eps[i] > eps_max:
                 eps_max = eps[i]
+        n_out = 0
+        cap = out.shape[0]
         for k in range(n_nodes):
             m = k // L
             s = (k % L) / L
@@ -130,8 +150,7 @@ if HAVE_NUMBA:
             d10 = 3 * s**2 - 4 * s + 1
             d01 = -6 * s**2 + 6 * s
             d11 = 3 * s**2 - 2 * s
-            v1 = 0.0
-            v2 = 0.0
+            smax = 0.0
             nv = 0
             for i in range(N):
                 if ok[i, m] and ok[i, m + 1]:
@@ -143,105 +162,112 @@ if HAVE_NUMBA:
                         sp += V[i, c] * V[i, c]
                     sp = math.sqrt(sp)
                     speed[i] = sp
-                    if sp > v1:
-                        v2 = v1
-                        v1 = sp
-                    elif sp > v2:
-                        v2 = sp
+                    if sp > smax:
+                        smax = sp
                     nv += 1
                 else:
                     valid[i] = False
             if nv < 2:
                 continue
-            vmax2 = v1 + v2
-            Rq = d + vmax2 * half + 2 * INTERP_FACTOR * eps_max + 0.5 * (GRAD_S2 * (d + vmax2 * W) + ABS_KM_S2) * half * half
-            c_km = max(cell_km, Rq)
-            # cell keys; invalid objects get the largest key and are skipped
+            cs = min(V_CAP_KM_S, smax)
+            curv = 0.5 * (GRAD_S2 * (d + 2 * smax * W) + ABS_KM_S2) * half * half
+            reach_cap = cs * half + INTERP_FACTOR * min(eps_max, EPS_CAP_KM)
+            c_km = d + 2 * reach_cap + curv
+            for b in range(nb + 1):
+                counts[b] = 0
             for i in range(N):
                 if valid[i]:
-                    cx = int(math.floor(P[i, 0] / c_km)) + OFF
-                    cy = int(math.floor(P[i, 1] / c_km)) + OFF
-                    cz = int(math.floor(P[i, 2] / c_km)) + OFF
-                    keys[i] = (cx * B + cy) * B + cz
-                else:
-                    keys[i] = np.iinfo(np.int64).max
-            order = np.argsort(keys)
-            sk = keys[order]
-            # unique cells
-            n_cells = 0
-            starts = np.empty(nv + 1, np.int64)
-            ukeys = np.empty(nv, np.int64)
+                    cx = int(math.floor(P[i, 0] / c_km))
+                    cy = int(math.floor(P[i, 1] / c_km))
+                    cz = int(math.floor(P[i, 2] / c_km))
+                    cell[i, 0] = cx
+                    cell[i, 1] = cy
+                    cell[i, 2] = cz
+                    bk = _cell_hash(cx, cy, cz, mask)
+                    bucket[i] = bk
+                    counts[bk + 1] += 1
+            for b in range(nb):
+                counts[b + 1] += counts[b]
+            # counts[b] = start of bucket b; fill
+            for i in range(N):
+                if valid[i]:
+                    bk = bucket[i]
+                    p = counts[bk]
+                    counts[bk] += 1
+                    sidx[p] = i
+            # counts[b] now = end of bucket b = start of bucket b+1; shift back
+            for b in range(nb, 0, -1):
+                counts[b] = counts[b - 1]
+            counts[0] = 0
             for p in range(nv):
-                if p == 0 or sk[p] != sk[p - 1]:
-                    ukeys[n_cells] = sk[p]
-                    starts[n_cells] = p
-                    n_cells += 1
-            starts[n_cells] = nv
-            for a in range(n_cells):
-                ka = ukeys[a]
-                cz = ka % B
-                cy = (ka // B) % B
-                cx = ka // (B * B)
-                for ox in range(-1, 2):
-                    for oy in range(-1, 2):
-                        for oz in range(-1, 2):
-                            kb = ((cx + ox) * B + (cy + oy)) * B + (cz + oz)
-                            if kb < ka:
-                                continue
-                            # binary search kb in ukeys
-                            lo = 0
-                            hi = n_cells
-                            while lo < hi:
-                                mid = (lo + hi) >> 1
-                                if ukeys[mid] < kb:
-                                    lo = mid + 1
-                                else:
-                                    hi = mid
-                            if lo >= n_cells or ukeys[lo] != kb:
-                                continue
-                            b = lo
-                            for p in range(starts[a], starts[a + 1]):
-                                i = order[p]
-                                q0 = starts[b]
-                                if b == a:
-                                    q0 = p + 1
-                                for q in range(q0, starts[b + 1]):
-                                    j = order[q]
-                                    if not all_vs_all and not (primary[i] or primary[j]):
-                                        continue
-                                    if rp[i] > ra[j] + radial_margin or rp[j] > ra[i] + radial_margin:
-                                        continue
-                                    dx = P[j, 0] - P[i, 0]
-                                    dy = P[j, 1] - P[i, 1]
-                                    dz = P[j, 2] - P[i, 2]
-                                    s2 = dx * dx + dy * dy + dz * dz
-                                    lim = d + (speed[i] + speed[j]) * half + INTERP_FACTOR * (eps[i] + eps[j]) \
-                                        + 0.5 * (GRAD_S2 * (d + (speed[i] + speed[j]) * W) + ABS_KM_S2) * half * half
-                                    if s2 > lim * lim:
-                                        continue
-                                    ux = V[j, 0] - V[i, 0]
-                                    uy = V[j, 1] - V[i, 1]
-                                    uz = V[j, 2] - V[i, 2]
-                                    vv = ux * ux + uy * uy + uz * uz
-                                    tau = 0.0
-                                    if vv > 0:
-                                        tau = -(dx * ux + dy * uy + dz * uz) / vv
-                                    if tau > half:
-                                        tau = half
-                                    elif tau < -half:
-                                        tau = -half
-                                    ex = dx + ux * tau
-                                    ey = dy + uy * tau
-                                    ez = dz + uz * tau
-                                    dmin = math.sqrt(ex * ex + ey * ey + ez * ez)
-                                    sep = math.sqrt(s2) + math.sqrt(vv) * half
-                                    slack = INTERP_FACTOR * (eps[i] + eps[j]) + 0.5 * (GRAD_S2 * sep + ABS_KM_S2) * half * half
-                                    if dmin - slack <= d:
-                                        if n_out < cap:
-                                            out[n_out, 0] = k
-                                            out[n_out, 1] = min(i, j)
-                                            out[n_out, 2] = max(i, j)
-                                        n_out += 1
+                i = sidx[p]
+                for c in range(3):
+                    SP[p, c] = P[i, c]
+                    SV[p, c] = V[i, c]
+                    SC[p, c] = cell[i, c]
+                SS[p] = speed[i]
+                SE[p] = eps[i]
+                reach = speed[i] * half + INTERP_FACTOR * eps[i]
+                if reach < reach_cap:
+                    reach = reach_cap
+                mm = int(math.ceil((d + 2 * reach + curv) / c_km))
+                SM[p] = mm if mm > 1 else 1
+            for p in range(nv):
+                i = sidx[p]
+                mi = SM[p]
+                cx = SC[p, 0]
+                cy = SC[p, 1]
+                cz = SC[p, 2]
+                for ox in range(-mi, mi + 1):
+                    for oy in range(-mi, mi + 1):
+                        for oz in range(-mi, mi + 1):
+                            tx = cx + ox
+                            ty = cy + oy
+                            tz = cz + oz
+                            bk = _cell_hash(tx, ty, tz, mask)
+                            for q in range(counts[bk], counts[bk + 1]):
+                                if SC[q, 0] != tx or SC[q, 1] != ty or SC[q, 2] != tz:
+                                    continue
+                                mj = SM[q]
+                                if mj > mi or (mj == mi and q <= p):
+                                    continue
+                                j = sidx[q]
+                                if not all_vs_all and not (primary[i] or primary[j]):
+                                    continue
+                                if rp[i] > ra[j] + radial_margin or rp[j] > ra[i] + radial_margin:
+                                    continue
+                                dx = SP[q, 0] - SP[p, 0]
+                                dy = SP[q, 1] - SP[p, 1]
+                                dz = SP[q, 2] - SP[p, 2]
+                                s2 = dx * dx + dy * dy + dz * dz
+                                ssum = SS[p] + SS[q]
+                                lim = d + ssum * half + INTERP_FACTOR * (SE[p] + SE[q]) \
+                                    + 0.5 * (GRAD_S2 * (d + ssum * W) + ABS_KM_S2) * half * half
+                                if s2 > lim * lim:
+                                    continue
+                                ux = SV[q, 0] - SV[p, 0]
+                                uy = SV[q, 1] - SV[p, 1]
+                                uz = SV[q, 2] - SV[p, 2]
+                                vv = ux * ux + uy * uy + uz * uz
+                                tau = 0.0
+                                if vv > 0:
+                                    tau = -(dx * ux + dy * uy + dz * uz) / vv
+                                if tau > half:
+                                    tau = half
+                                elif tau < -half:
+                                    tau = -half
+                                ex = dx + ux * tau
+                                ey = dy + uy * tau
+                                ez = dz + uz * tau
+                                dmin = math.sqrt(ex * ex + ey * ey + ez * ez)
+                                sep = math.sqrt(s2) + math.sqrt(vv) * half
+                                slack = INTERP_FACTOR * (SE[p] + SE[q]) + 0.5 * (GRAD_S2 * sep + ABS_KM_S2) * half * half
+                                if dmin - slack <= d:
+                                    if n_out < cap:
+                                        out[n_out, 0] = k
+                                        out[n_out, 1] = min(i, j)
+                                        out[n_out, 2] = max(i, j)
+                                    n_out += 1
         return n_out
 
 
@@ -259,7 +285,7 @@ def candidates(r, v, ok, H, L, W, d, eps, rp, ra, radial_margin, primary, all_vs
     while True:
         out = np.empty((cap, 3), np.int64)
         n = _kernel(r, v, np.ascontiguousarray(ok), float(H), int(L), float(W), float(d), eps, rp, ra,
-                    float(radial_margin), primary, bool(all_vs_all), 0.0, out)
+                    float(radial_margin), primary, bool(all_vs_all), out)
         if n <= cap:
             return out[:n]
         cap = int(n * 1.2) + 16
