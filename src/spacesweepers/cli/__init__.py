@@ -44,6 +44,8 @@ _SUBAPPS = [
     ("cdm", "app", "cdm"),
     ("gtoc9", "app", "gtoc9"),
     ("demo", "register", None),
+    ("screen", "register", None),
+    ("risk", "app", "risk"),
 ]
 
 for module, attr, name in _SUBAPPS:
