@@ -202,3 +202,13 @@ def test_checkpoint_resume(catalog, tmp_path):
                progress=lambda d, n: seen.append(d))
     assert seen[0] == len(files) - len(files[::2])  # resumed: the kept chunks count as done
     assert np.array_equal(a.table["tca_s"], b.table["tca_s"])
+
+
+def test_recall_fast_eccentric_objects(catalog):
+    """GTO/HEO objects cross LEO at up to ~10 km/s: the grid makes them search more cells.
+    80 of them with 120 LEO objects, 150 km threshold so that there are events to compare."""
+    heo = [e for e in catalog if e.eccentricity > 0.5 and e.perigee_km < 1000][:80]
+    leo = [e for e in catalog if e.name.startswith("COSMOS 2251 DEB")][:120]
+    res, ref = _check(heo + leo, 0.5 * DAY_S, 150.0)
+    heo_ids = {e.norad_id for e in heo}
+    assert sum(1 for x, y, _, _ in ref if x in heo_ids or y in heo_ids) >= 5

@@ -218,9 +218,17 @@ if HAVE_NUMBA:
                 cx = SC[p, 0]
                 cy = SC[p, 1]
                 cz = SC[p, 2]
+                # objects with the smallest range (m = 1) search a half stencil (own cell and the
+                # 13 "forward" neighbours) and meet each other exactly once; faster objects
+                # (m > 1) search their full stencil and own every pair with a slower object
+                half_stencil = mi == 1
                 for ox in range(-mi, mi + 1):
                     for oy in range(-mi, mi + 1):
                         for oz in range(-mi, mi + 1):
+                            own = ox == 0 and oy == 0 and oz == 0
+                            if half_stencil and not own:
+                                if ox < 0 or (ox == 0 and (oy < 0 or (oy == 0 and oz < 0))):
+                                    continue
                             tx = cx + ox
                             ty = cy + oy
                             tz = cz + oz
@@ -229,7 +237,9 @@ if HAVE_NUMBA:
                                 if SC[q, 0] != tx or SC[q, 1] != ty or SC[q, 2] != tz:
                                     continue
                                 mj = SM[q]
-                                if mj > mi or (mj == mi and q <= p):
+                                if mj > mi:
+                                    continue
+                                if mj == mi and (q <= p if (own or not half_stencil) else False):
                                     continue
                                 j = sidx[q]
                                 if not all_vs_all and not (primary[i] or primary[j]):

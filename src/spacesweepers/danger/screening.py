@@ -16,7 +16,7 @@ Method (every step keeps a proven lower bound, so nothing is lost between sample
 3. **Sampling.** The window is streamed in time chunks (default 6 h; memory ∝ chunk). Each
    chunk is propagated with one ``SatrecArray`` call every ``sample_step_s`` (H, default
    300 s). Between samples, positions and velocities come from cubic Hermite interpolation at
-   nodes every ``step_s`` (W, default 30 s). Interpolation error bound per object:
+   nodes every ``step_s`` (W, default 50 s). Interpolation error bound per object:
    ``eps = 3 r_p (ω_p H)^4 / 384 + 10 m`` with ``ω_p = v_p / r_p`` at perigee (the cubic
    Hermite remainder ``H^4/384 max|r''''|``, ×3; checked against SGP4 for the whole snapshot
    by the tests).
@@ -419,7 +419,7 @@ def screen(
     threshold_km: float = 5.0,
     primaries: Iterable[int] | None = None,
     sample_step_s: float = 300.0,
-    step_s: float = 30.0,
+    step_s: float = 50.0,
     chunk_s: float = 6 * 3600.0,
     radial_margin_km: float | None = None,
     hbr_m: float | None = None,
