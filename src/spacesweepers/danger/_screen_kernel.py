@@ -212,16 +212,27 @@ if HAVE_NUMBA:
                     reach = reach_cap
                 mm = int(math.ceil((d + 2 * reach + curv) / c_km))
                 SM[p] = mm if mm > 1 else 1
+            m_all = 1
+            if not all_vs_all:
+                for p in range(nv):
+                    if SM[p] > m_all:
+                        m_all = SM[p]
             for p in range(nv):
                 i = sidx[p]
                 mi = SM[p]
+                if not all_vs_all:
+                    # primaries mode: only primaries search, with the widest stencil, and own
+                    # every pair they see (a pair of two primaries once, from the lower index)
+                    if not primary[i]:
+                        continue
+                    mi = m_all
                 cx = SC[p, 0]
                 cy = SC[p, 1]
                 cz = SC[p, 2]
                 # objects with the smallest range (m = 1) search a half stencil (own cell and the
                 # 13 "forward" neighbours) and meet each other exactly once; faster objects
                 # (m > 1) search their full stencil and own every pair with a slower object
-                half_stencil = mi == 1
+                half_stencil = mi == 1 and all_vs_all
                 for ox in range(-mi, mi + 1):
                     for oy in range(-mi, mi + 1):
                         for oz in range(-mi, mi + 1):
@@ -237,9 +248,12 @@ if HAVE_NUMBA:
                                 if SC[q, 0] != tx or SC[q, 1] != ty or SC[q, 2] != tz:
                                     continue
                                 mj = SM[q]
-                                if mj > mi:
+                                if not all_vs_all:
+                                    if primary[sidx[q]] and q <= p:
+                                        continue
+                                elif mj > mi:
                                     continue
-                                if mj == mi and (q <= p if (own or not half_stencil) else False):
+                                elif mj == mi and (q <= p if (own or not half_stencil) else False):
                                     continue
                                 j = sidx[q]
                                 if not all_vs_all and not (primary[i] or primary[j]):
