@@ -212,3 +212,13 @@ def test_recall_fast_eccentric_objects(catalog):
     res, ref = _check(heo + leo, 0.5 * DAY_S, 150.0)
     heo_ids = {e.norad_id for e in heo}
     assert sum(1 for x, y, _, _ in ref if x in heo_ids or y in heo_ids) >= 5
+
+
+def test_two_runs_in_one_process_with_worker_processes(catalog):
+    """A small in-process run, then a larger one on two worker processes: same events as in-process."""
+    fy = [e for e in catalog if e.name.startswith("FENGYUN 1C DEB")][:250]
+    screen(fy[:40], START, days=0.05, threshold_km=5.0, workers=1)
+    a = screen(fy, START, days=0.25, threshold_km=20.0, workers=2, chunk_s=3 * 3600)
+    b = screen(fy, START, days=0.25, threshold_km=20.0, workers=1, chunk_s=3 * 3600)
+    assert len(a) == len(b) > 0 and np.array_equal(a.table["tca_s"], b.table["tca_s"])
+    assert np.array_equal(a.table["miss_km"], b.table["miss_km"])

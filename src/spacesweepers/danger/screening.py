@@ -179,9 +179,10 @@ def _sgp4_at(sats, obj, jd1, fr, rp=None, ra=None):
     return r, v
 
 
-def _rel(sats, i, j, t_s, jd1, jd2):
+def _rel(sats, i, j, t_s, jd1, jd2, rp=None, ra=None):
+    """SGP4 states of both objects of each pair at ``t_s`` (NaN where SGP4 fails or the state is
+    implausible for the object's shell ``rp``/``ra``)."""
     fr = jd2 + t_s / DAY_S
-    rp, ra = _W.get("rp"), _W.get("ra")
     r1, v1 = _sgp4_at(sats, i, jd1, fr, rp, ra)
     r2, v2 = _sgp4_at(sats, j, jd1, fr, rp, ra)
     return r1, v1, r2, v2
@@ -192,7 +193,7 @@ def _accel(r):
     return -MU_KM3_S2 * r / n**3
 
 
-def refine_tca(sats, i, j, lo, hi, jd1, jd2, *, tol_s: float = 1e-7, max_iter: int = 80):
+def refine_tca(sats, i, j, lo, hi, jd1, jd2, *, tol_s: float = 1e-7, max_iter: int = 80, rp=None, ra=None):
     """Times of closest approach of pairs (i[k], j[k]) bracketed in [lo[k], hi[k]] where the
     range-rate goes from negative to non-negative. Safeguarded Newton on f = Δr·Δv.
     Returns (t_s, converged)."""
@@ -205,7 +206,7 @@ def refine_tca(sats, i, j, lo, hi, jd1, jd2, *, tol_s: float = 1e-7, max_iter: i
         act = np.flatnonzero(~done)
         if not act.size:
             break
-        r1, v1, r2, v2 = _rel(sats, i[act], j[act], t[act], jd1, jd2)
+        r1, v1, r2, v2 = _rel(sats, i[act], j[act], t[act], jd1, jd2, rp, ra)
         dr, dv = r2 - r1, v2 - v1
         f = np.einsum("ij,ij->i", dr, dv)
         fp = np.einsum("ij,ij->i", dv, dv) + np.einsum("ij,ij->i", dr, _accel(r2) - _accel(r1))
@@ -250,7 +251,7 @@ def _screen_chunk(c0: int, c1: int):
     a, m, b = tn - W / 2, tn, tn + W / 2
     three = np.concatenate([a, m, b])
     ii, jj = np.tile(i, 3), np.tile(j, 3)
-    r1, v1, r2, v2 = _rel(sats, ii, jj, three, jd1, jd2)
+    r1, v1, r2, v2 = _rel(sats, ii, jj, three, jd1, jd2, p["rp"], p["ra"])
     f = np.einsum("ij,ij->i", r2 - r1, v2 - v1).reshape(3, -1)
     br1 = (f[0] < 0) & (f[1] >= 0)
     br2 = (f[1] < 0) & (f[2] >= 0)
@@ -260,10 +261,10 @@ def _screen_chunk(c0: int, c1: int):
     pj = np.concatenate([j[br1], j[br2]])
     if not len(lo):
         return np.zeros((0, 2), np.int64), np.zeros(0), bad_rows, n_cand
-    t, conv = refine_tca(sats, pi, pj, lo, hi, jd1, jd2)
+    t, conv = refine_tca(sats, pi, pj, lo, hi, jd1, jd2, rp=p["rp"], ra=p["ra"])
     keep = np.isfinite(t)
     pi, pj, t = pi[keep], pj[keep], t[keep]
-    r1, v1, r2, v2 = _rel(sats, pi, pj, t, jd1, jd2)
+    r1, v1, r2, v2 = _rel(sats, pi, pj, t, jd1, jd2, p["rp"], p["ra"])
     miss = np.linalg.norm(r2 - r1, axis=1)
     inwin = (miss <= p["d"]) & (t >= 0) & (t <= p["duration_s"])
     return np.stack([pi[inwin], pj[inwin]], 1), t[inwin], bad_rows, n_cand
@@ -572,7 +573,8 @@ def screen(
         pairs, t = pairs[~dup], t[~dup]
     for row in sorted(bad_l):
         problems.append(f"object {int(ids[row])}: SGP4 failed during the window (screened only where it works)")
-    table = _event_table(sats, ids, pairs, t, float(start.jd1), float(start.jd2), primary, hbr_m, sizes, rcs)
+    _W.clear()  # the in-process worker state is not needed any more
+    table = _event_table(sats, ids, pairs, t, float(start.jd1), float(start.jd2), primary, hbr_m, sizes, rcs, rp, ra)
     stats = {"objects": int(len(ids)), "chunks": len(chunks), "candidates": n_cand, "events": int(len(t)),
              "wall_s": _clock.perf_counter() - t_start, "screen_s": t_screen, "workers": n_workers,
              "backend": ("numba" if _k.HAVE_NUMBA else "numpy") if backend == "auto" else backend,
@@ -580,7 +582,7 @@ def screen(
     return ScreeningResult(start, duration_s, float(threshold_km), prim_ids, table, problems, stats)
 
 
-def _event_table(sats, ids, pairs, t, jd1, jd2, primary, hbr_m, sizes, rcs) -> dict:
+def _event_table(sats, ids, pairs, t, jd1, jd2, primary, hbr_m, sizes, rcs, rp, ra) -> dict:
     from .encounter import rtn_matrix, usage_violations
     from .hbr import object_hbr
     from .pc import pc_max_alfano
@@ -590,7 +592,7 @@ def _event_table(sats, ids, pairs, t, jd1, jd2, primary, hbr_m, sizes, rcs) -> d
     # primary first: a given primary, else the lower catalog number
     swap = np.where(primary[i] == primary[j], ids[i] > ids[j], primary[j] & ~primary[i])
     i, j = np.where(swap, j, i), np.where(swap, i, j)
-    r1, v1, r2, v2 = _rel(sats, i, j, t, jd1, jd2) if n else (np.zeros((0, 3)),) * 4
+    r1, v1, r2, v2 = _rel(sats, i, j, t, jd1, jd2, rp, ra) if n else (np.zeros((0, 3)),) * 4
     dr, dv = r2 - r1, v2 - v1
     miss = np.linalg.norm(dr, axis=1)
     vrel = np.linalg.norm(dv, axis=1)
