@@ -23,6 +23,7 @@ test: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" tools/test-with-postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
