@@ -46,6 +46,7 @@ _SUBAPPS = [
     ("demo", "register", None),
     ("screen", "register", None),
     ("risk", "app", "risk"),
+    ("plan", "app", "plan"),
 ]
 
 for module, attr, name in _SUBAPPS:
