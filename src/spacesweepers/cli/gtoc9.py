@@ -160,6 +160,43 @@ def example(
     console.print(f"wrote {path} (2 debris, ΔV {leg.dv_total_m_s:.2f} m/s, m0 {mis.m0_kg:.3f} kg)")
 
 
+@app.command("solve")
+def solve(
+    minutes: float = typer.Option(30.0, "--minutes", help="time budget in minutes (search, then exact legs)"),
+    out: Path = typer.Option(..., "--out", help="folder for the mission files and the checkpoints (resumable)"),
+    seed: int = typer.Option(0, "--seed", help="seed of the randomised search restarts"),
+    workers: int = typer.Option(2, "--workers", help="processes that fly the exact legs"),
+    ids: Optional[List[int]] = typer.Option(None, "--id", help="remove only these debris (repeatable; default all)"),
+    debris: Optional[Path] = typer.Option(None, "--debris", help=_DEBRIS_HELP),
+    json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
+):
+    """Plan, fly and validate a complete GTOC9 campaign; print J (base cost 55), missions and ΔV."""
+    from ..planning.campaign import solve_campaign
+
+    if not minutes > 0:
+        raise SweepersError(f"--minutes must be positive, got {minutes}")
+    if workers < 1:
+        raise SweepersError(f"--workers must be at least 1, got {workers}")
+    deb = _debris(debris)
+    log = (lambda msg: None) if json_out else (lambda msg: console.print(f"[dim]{msg}[/]"))
+    res = solve_campaign(deb, minutes, out, workers=workers, seed=seed, pool_ids=ids or None, log=log)
+    summary = {"ok": res.ok, "j_meur": res.j_meur, "n_missions": len(res.missions),
+               "n_debris": sum(len(m.debris_ids) for m in res.missions), "dv_total_m_s": res.dv_total_m_s,
+               "estimated_j_meur": res.estimated_j_meur, "runtime_s": res.runtime_s, "out": str(out),
+               "problems": res.problems, "violations": [str(v) for v in res.report.violations]}
+    if json_out:
+        emit_json(summary)
+    else:
+        state = "[green]valid[/]" if res.ok else "[red]NOT valid[/]"
+        console.print(f"{state}: J = {res.j_meur:.3f} MEUR (base cost 55), {len(res.missions)} missions, "
+                      f"{summary['n_debris']} debris, total ΔV {res.dv_total_m_s:.1f} m/s, "
+                      f"{res.runtime_s:.0f} s; files in {out}")
+        for p in res.problems + summary["violations"][:10]:
+            console.print(f"  {p}")
+    if not res.ok:
+        raise SweepersError("the campaign is not valid (reasons above); run again with the same --out to resume")
+
+
 @plot_app.command("raan")
 def plot_raan_cmd(
     out: Path = typer.Argument(..., help="PNG file to write"),

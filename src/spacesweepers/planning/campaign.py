@@ -1,0 +1,521 @@
+"""GTOC9 campaign optimiser: estimate-driven mission search, exact legs, files, checkpoints.
+
+Pipeline (:func:`solve_campaign`):
+
+1. **Search** (:mod:`.sequence`): missions are built one after the other in time by a beam
+   search over the fast nodal-drift ΔV estimate; each mission's epochs are then re-optimised
+   by dynamic programming over a day grid. The sequence search never integrates an orbit.
+2. **Fly** (:func:`fly_leg`): every chosen leg is flown exactly under J2 (two worker
+   processes), starting from the drift plan of :func:`~.transfer.exact_transfer` and
+   polishing the impulse epochs and vectors with :func:`~.transfer.optimise_impulses`.
+   A leg that fails, or costs far more than its estimate allows, makes the mission be
+   re-planned around it (see :func:`solve_campaign`).
+3. **Assemble**: masses are recomputed from the exact ΔVs (:func:`~.gtoc9.mission_from_legs`,
+   no propellant left at the end), the campaign is checked with our own validator
+   (:func:`~.gtoc9.check_missions`) and written as mission files.
+
+Units: SI (m, m/s, kg); epochs are MJD2000 days. Checkpoints (``campaign.json`` and
+``legs.json`` in the output folder) make a second run with the same folder resume: flown
+legs are not flown again.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..propagation.j2 import PropagationError, perigee_radius_min_m, propagate_j2
+from ..units import DAY_S, GTOC9_BASE_COST_MEUR, GTOC9_GAP_DAYS, GTOC9_R_PERIGEE_MIN_M
+from .gtoc9 import WINDOW_MJD2000_DAY
+from .sequence import STAY_DAY, MissionPlan, beam_mission, optimise_epochs
+from .transfer import Impulse, Transfer, exact_transfer, optimise_impulses, shoot_j2
+
+__all__ = ["fly_leg", "transfer_to_dict", "transfer_from_dict", "SearchSettings", "greedy_campaign",
+           "insert_leftovers", "search_campaign", "campaign_cost_meur", "plan_legs", "fly_legs", "exact_plan",
+           "CampaignResult", "solve_campaign"]
+
+
+# --- exact legs ------------------------------------------------------------------------------
+def _period_s(r_m) -> float:
+    from ..propagation.j2 import GTOC9_J2_MODEL
+
+    return 2 * math.pi * math.sqrt(float(np.linalg.norm(r_m)) ** 3 / GTOC9_J2_MODEL.mu_m3_s2)
+
+
+def _polish(debris, dep_id, t_dep, arr_id, t_arr, start: Transfer, max_iter: int) -> Transfer:
+    """Optimise the impulse epochs and vectors of a three-impulse start (departure, one
+    mid-course, arrival) and re-fly the result with the accurate integrator."""
+    r0, v0 = debris.state(dep_id, t_dep)
+    r1, v1 = debris.state(arr_id, t_arr)
+    tof = (t_arr - t_dep) * DAY_S
+    imp = start.impulses
+    if len(imp) != 3:
+        return start
+    t2 = (imp[1].epoch_mjd2000_day - t_dep) * DAY_S
+    period = _period_s(r0)
+    t1, dv1, t2, dv2, cost, msg = optimise_impulses(
+        r0, v0, r1, v1, tof, 0.0, imp[0].dv_m_s, t2, imp[1].dv_m_s,
+        t1_bounds_s=(0.0, 0.5 * tof), t2_bounds_s=(min(0.5 * tof, t2), tof - 0.2 * period), max_iter=max_iter)
+    if not math.isfinite(cost) or cost >= start.dv_total_m_s:
+        return start
+    merge = t1 < 1.0
+    try:
+        ra, va = (r0, v0) if merge else propagate_j2(r0, v0, t1)
+        if merge:
+            t1 = 0.0
+        r2, v2 = propagate_j2(ra, va + dv1, t2 - t1)
+        v_dep2, rf, vf, miss, _ = shoot_j2(r2, v2 + dv2, r1, tof - t2, tol_r_m=1.0)
+        if not miss <= 1.0:
+            return start
+        rp = min(perigee_radius_min_m(ra, va + dv1, t2 - t1)[0], perigee_radius_min_m(r2, v_dep2, tof - t2)[0])
+    except (PropagationError, np.linalg.LinAlgError):
+        return start
+    if rp < GTOC9_R_PERIGEE_MIN_M:
+        return start
+    day = lambda t: t_dep + t / DAY_S  # noqa: E731
+    imps = [Impulse(t_dep, r0, v0, dv1 if merge else np.zeros(3))]
+    if not merge:
+        imps.append(Impulse(day(t1), ra, va, dv1))
+    imps += [Impulse(day(t2), r2, v2, v_dep2 - v2), Impulse(t_arr, rf, vf, v1 - vf)]
+    tr = Transfer(tuple(imps), True, "ok", float(np.linalg.norm(rf - r1)), 0.0, rp, "polished-drift",
+                  {"optimiser": msg, "start_m_s": start.dv_total_m_s})
+    return tr if tr.ok and tr.dv_total_m_s < start.dv_total_m_s else start
+
+
+def fly_leg(debris, dep_id: int, t_dep_mjd2000_day: float, arr_id: int, t_arr_mjd2000_day: float,
+            max_iter: int = 30, fallback: bool = True) -> Transfer:
+    """A flyable J2 transfer for a campaign leg, a few times faster than ``exact_transfer('auto')``
+    on long legs.
+
+    The drift plan (departure impulse onto the estimate's drift orbit, J2 rendezvous started a
+    day before arrival) is cheap to find; its three impulses are then polished with
+    :func:`~.transfer.optimise_impulses` and re-flown with the accurate integrator. The full
+    ``'auto'`` solver (whose multi-revolution Lambert start over a weeks-long leg costs tens
+    of seconds) is the fallback when the drift plan fails. Failures are values (``ok`` false).
+    """
+    t0, t1 = float(t_dep_mjd2000_day), float(t_arr_mjd2000_day)
+    tof_day = t1 - t0
+    tr = None
+    if tof_day > 1.0:
+        dr = exact_transfer(debris, dep_id, t0, arr_id, t1, mode="drift", final_days=min(1.0, tof_day / 2))
+        if dr.ok:
+            tr = _polish(debris, dep_id, t0, arr_id, t1, dr, max_iter)
+    if (tr is None or not tr.ok) and fallback:
+        tr = exact_transfer(debris, dep_id, t0, arr_id, t1, mode="auto")
+    return tr if tr is not None else Transfer((), False, "no drift plan for a leg of ≤ 1 day", mode="campaign")
+
+
+def transfer_to_dict(tr: Transfer) -> dict:
+    """JSON-safe record of a transfer (full double precision), for the leg checkpoint."""
+    return {"ok": tr.ok, "converged": tr.converged, "message": tr.message, "mode": tr.mode,
+            "miss_r_m": tr.miss_r_m, "miss_v_m_s": tr.miss_v_m_s, "perigee_min_m": tr.perigee_min_m,
+            "impulses": [[i.epoch_mjd2000_day, *map(float, i.r_m), *map(float, i.v_m_s), *map(float, i.dv_m_s)]
+                         for i in tr.impulses]}
+
+
+def transfer_from_dict(d: dict) -> Transfer:
+    imps = tuple(Impulse(x[0], np.array(x[1:4]), np.array(x[4:7]), np.array(x[7:10])) for x in d["impulses"])
+    return Transfer(imps, d["converged"], d["message"], d["miss_r_m"], d["miss_v_m_s"], d["perigee_min_m"], d["mode"])
+
+
+# --- campaign search (estimate only) --------------------------------------------------------
+@dataclass(frozen=True)
+class SearchSettings:
+    """Knobs of the greedy campaign search (see :func:`greedy_campaign`)."""
+
+    beam_width: int = 200
+    time_prices_m_s_day: tuple[float, ...] = (1.0, 3.0, 8.0)
+    launch_offsets_day: tuple[float, ...] = (0.0, 15.0, 30.0)
+    dv_factor: float = 1.25  # exact/estimate ratio assumed while searching
+    pace_slack: float = 0.9
+    noise: float = 0.0
+    max_leg_m_s: float = 700.0
+
+
+_MEUR_PER_M_S = 0.0135  # d(mission cost)/d(ΔV) of a typical mission (m0 ≈ 4,500 kg)
+
+
+def greedy_campaign(debris, pool_ids, settings: SearchSettings = SearchSettings(),
+                    window_mjd2000_day: tuple[float, float] = WINDOW_MJD2000_DAY, rng=None,
+                    log=lambda msg: None, bonus_m_s=None) -> tuple[list[MissionPlan], str]:
+    """Missions one after the other in time, each the chain with the least estimated cost per
+    debris that keeps the campaign's pace: a mission of N debris may use at most N/(debris
+    left) of the time left (gaps included), so the window cannot run out before the debris
+    do. Returns the missions and "" or, when the debris cannot all be placed, the missions
+    found and the reason."""
+    t_begin, t_end = window_mjd2000_day
+    left = set(int(i) for i in pool_ids)
+    missions: list[MissionPlan] = []
+    t = t_begin
+    while left:
+        n_left = len(left)
+        pace = (t_end - t + GTOC9_GAP_DAYS) / n_left * settings.pace_slack
+        cands = []
+        for lam in settings.time_prices_m_s_day:
+            if n_left == 1:
+                break
+            plans = beam_mission(debris, sorted(left), t + np.asarray(settings.launch_offsets_day), t_end,
+                                 beam_width=settings.beam_width, time_price_m_s_day=lam,
+                                 max_leg_m_s=settings.max_leg_m_s, dv_factor=settings.dv_factor,
+                                 rng=rng, noise=settings.noise, pace_day=pace, pace_gap_day=GTOC9_GAP_DAYS,
+                                 bonus_m_s=bonus_m_s)
+            for p in plans:
+                used = p.end_mjd2000_day - t + GTOC9_GAP_DAYS
+                if p.n < n_left and used / p.n > pace:
+                    continue
+                cost = p.cost_meur
+                if math.isfinite(cost):
+                    cands.append(((cost - _MEUR_PER_M_S * p.meta.get("credit_m_s", 0.0)) / p.n, lam, p))
+        if not cands:
+            missions, left = insert_leftovers(debris, missions, left, settings, window_mjd2000_day, log)
+            if not left:
+                break
+            # the end game: isolated debris, no pace; expensive legs allowed; single-debris missions last
+            plans = beam_mission(debris, sorted(left), t + np.asarray(settings.launch_offsets_day), t_end,
+                                 beam_width=settings.beam_width, time_price_m_s_day=1.0, max_leg_m_s=2500.0,
+                                 dv_factor=settings.dv_factor, max_gap_deg=20.0)
+            plans = [p for p in plans if math.isfinite(p.cost_meur) and p.cost_meur / p.n < GTOC9_BASE_COST_MEUR]
+            if plans:
+                pick = min(plans, key=lambda q: q.cost_meur / q.n)
+                cands = [(pick.cost_meur / pick.n, 0.0, pick)]
+            elif t + STAY_DAY <= t_end:
+                only = min(left)
+                missions.append(MissionPlan((only,), (t,), (t + STAY_DAY,), (), {"solo": True}))
+                left.discard(only)
+                log(f"mission {len(missions)}: debris {only} alone (no affordable leg to any other left-over debris)")
+                t += STAY_DAY + GTOC9_GAP_DAYS
+                continue
+            else:
+                return missions, (f"{len(left)} debris left at MJD2000 {t:.0f}: the window ends at {t_end:.0f} "
+                                  "before they can be removed")
+        cands.sort(key=lambda c: c[0])
+        _, lam, p = cands[0]
+        # re-time the chosen sequence inside [t, its end]
+        q = optimise_epochs(debris, p.debris_ids, t, p.end_mjd2000_day, dv_factor=settings.dv_factor)
+        if q is not None and q.cost_meur < p.cost_meur:
+            p = q
+        missions.append(p)
+        left -= set(p.debris_ids)
+        log(f"mission {len(missions)}: {p.n} debris, est. ΔV {p.dv_total_m_s:.0f} m/s, MJD2000 "
+            f"{p.start_mjd2000_day:.0f}–{p.end_mjd2000_day:.0f}, est. cost {p.cost_meur:.1f} MEUR (λ={lam:g}); "
+            f"{len(left)} left")
+        t = p.end_mjd2000_day + GTOC9_GAP_DAYS
+    return missions, ""
+
+
+def _bounds(missions, k, window):
+    """Earliest launch and latest end (MJD2000) mission k may use without breaking the 30-day gaps."""
+    order = sorted(range(len(missions)), key=lambda i: missions[i].start_mjd2000_day)
+    pos = order.index(k)
+    lo = window[0] if pos == 0 else missions[order[pos - 1]].end_mjd2000_day + GTOC9_GAP_DAYS
+    hi = window[1] if pos == len(order) - 1 else missions[order[pos + 1]].start_mjd2000_day - GTOC9_GAP_DAYS
+    return lo, hi
+
+
+def insert_leftovers(debris, missions, left, settings: SearchSettings, window, log=lambda msg: None, exclude=()):
+    """Put each left-over debris into the mission and position where the estimated cost rises
+    least (the mission re-timed by :func:`optimise_epochs` inside its free time). Positions
+    whose neighbours' nodes are more than 6° from the debris' at the neighbouring epochs are
+    not tried. Returns the missions and the debris that fit nowhere."""
+    missions = list(missions)
+    left = set(left)
+    lim = np.radians(6.0)
+    for x in sorted(left, key=int):
+        best = None
+        for k, m in enumerate(missions):
+            if k in exclude:
+                continue
+            lo, hi = _bounds(missions, k, window)
+            ids = list(m.debris_ids)
+            for p in range(len(ids) + 1):
+                close = True
+                for nb, t in ((ids[p - 1], m.departure_mjd2000_day[p - 1]) if p > 0 else (None, None),
+                              (ids[p], m.arrival_mjd2000_day[p]) if p < len(ids) else (None, None)):
+                    if nb is None:
+                        continue
+                    gap = (debris.elements_at(x, t)[3] - debris.elements_at(nb, t)[3] + np.pi) % (2 * np.pi) - np.pi
+                    close &= abs(gap) < lim
+                if not close:
+                    continue
+                q = optimise_epochs(debris, ids[:p] + [x] + ids[p:], lo, hi, dv_factor=settings.dv_factor)
+                if q is None or not math.isfinite(q.cost_meur):
+                    continue
+                rise = q.cost_meur - m.cost_meur
+                if best is None or rise < best[0]:
+                    best = (rise, k, q)
+        if best is not None:
+            rise, k, q = best
+            missions[k] = q
+            left.discard(x)
+            log(f"debris {x} inserted into mission {k + 1} (+{rise:.2f} MEUR estimated)")
+    return missions, left
+
+
+def _free_slot(missions, window, length_day: float = STAY_DAY):
+    """Earliest launch epoch of a ``length_day`` mission that keeps 30-day gaps to all others."""
+    t = window[0]
+    for m in sorted(missions, key=lambda m: m.start_mjd2000_day):
+        if t + length_day + GTOC9_GAP_DAYS <= m.start_mjd2000_day:
+            return t
+        t = max(t, m.end_mjd2000_day + GTOC9_GAP_DAYS)
+    return t if t + length_day <= window[1] else None
+
+
+def campaign_cost_meur(missions) -> float:
+    return float(sum(m.cost_meur for m in missions))
+
+
+def search_campaign(debris, pool_ids, seconds: float, settings: SearchSettings = SearchSettings(), seed: int = 0,
+                    window_mjd2000_day: tuple[float, float] = WINDOW_MJD2000_DAY, log=lambda msg: None,
+                    max_rounds: int | None = None):
+    """Repeated greedy campaigns for ``seconds`` (squeaky wheel): debris an attempt leaves
+    over, or puts in costly missions, earn a ranking credit in the next attempts; later
+    attempts also perturb the ranking (seeded). Returns (best complete campaign or None,
+    its estimated J, the reason of the last failure, number of attempts)."""
+    import time
+
+    rng = np.random.default_rng(seed)
+    n_ids = int(np.max(debris.ids)) + 1
+    bonus = np.zeros(n_ids)
+    best, best_j, why = None, math.inf, ""
+    t_stop = time.monotonic() + seconds
+    rounds = 0
+    while time.monotonic() < t_stop and (max_rounds is None or rounds < max_rounds):
+        s = settings if rounds < 2 else replace(settings, noise=0.05)
+        missions, why = greedy_campaign(debris, pool_ids, s, window_mjd2000_day, rng=rng, bonus_m_s=bonus)
+        rounds += 1
+        placed = {d for m in missions for d in m.debris_ids}
+        left = [int(d) for d in pool_ids if int(d) not in placed]
+        if not left:
+            j = campaign_cost_meur(missions)
+            if j < best_j:
+                best, best_j = missions, j
+            log(f"attempt {rounds}: complete, {len(missions)} missions, estimated J {j:.1f} MEUR (best {best_j:.1f})")
+        else:
+            log(f"attempt {rounds}: {len(left)} debris left over ({why})")
+        bonus[left] += 150.0
+        for m in missions:  # debris of expensive missions are worth taking earlier next time
+            if m.n and m.cost_meur / m.n > 8.0:
+                bonus[list(m.debris_ids)] += 40.0
+    return best, best_j, why, rounds
+
+
+# --- flying, assembling, checkpoints -------------------------------------------------------------
+_WORKER_DEBRIS = None
+
+
+def _worker_init(elements_args):
+    global _WORKER_DEBRIS
+    from .gtoc9 import DebrisSet
+
+    _WORKER_DEBRIS = DebrisSet(*elements_args)
+
+
+def _worker_fly(leg):
+    dep, t_dep, arr, t_arr = leg
+    tr = fly_leg(_WORKER_DEBRIS, dep, t_dep, arr, t_arr)
+    return leg, transfer_to_dict(tr)
+
+
+def _leg_key(leg) -> str:
+    dep, t_dep, arr, t_arr = leg
+    return f"{int(dep)}:{float(t_dep)!r}:{int(arr)}:{float(t_arr)!r}"
+
+
+def plan_legs(plan: MissionPlan) -> list[tuple[int, float, int, float]]:
+    """The legs (dep id, departure epoch, arrival id, arrival epoch) of a planned mission."""
+    v = plan.visits
+    return [(a[0], a[2], b[0], b[1]) for a, b in zip(v, v[1:])]
+
+
+def fly_legs(debris, legs, cache: dict, workers: int = 2, log=lambda msg: None, checkpoint=None) -> dict:
+    """Fly every leg not yet in ``cache`` (key → transfer dict) on ``workers`` processes."""
+    import time
+    from multiprocessing import get_context
+
+    todo = [leg for leg in dict.fromkeys(legs) if _leg_key(leg) not in cache]
+    if not todo:
+        return cache
+    t0 = time.monotonic()
+    args = (debris.ids, debris.epoch_mjd2000_day, debris.elements)
+    if workers <= 1:
+        _worker_init(args)
+        results = map(_worker_fly, todo)
+        pool = None
+    else:
+        pool = get_context("fork").Pool(workers, _worker_init, (args,))
+        results = pool.imap_unordered(_worker_fly, todo, chunksize=1)
+    try:
+        for k, (leg, d) in enumerate(results, 1):
+            cache[_leg_key(leg)] = d
+            if checkpoint is not None and (k % 5 == 0 or k == len(todo)):
+                checkpoint(cache)
+            if k % 10 == 0 or k == len(todo):
+                log(f"flown {k}/{len(todo)} legs exactly ({time.monotonic() - t0:.0f} s)")
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    return cache
+
+
+def exact_plan(plan: MissionPlan, cache: dict) -> tuple[MissionPlan, list[Transfer], str]:
+    """The plan with exact leg ΔVs from the flown legs, the transfers, and "" or why it cannot fly."""
+    legs = plan_legs(plan)
+    trs = [transfer_from_dict(cache[_leg_key(leg)]) for leg in legs]
+    bad = [(leg, tr) for leg, tr in zip(legs, trs) if not tr.ok]
+    if bad:
+        leg, tr = bad[0]
+        return plan, trs, f"leg {leg[0]} → {leg[2]} (MJD2000 {leg[1]:.1f}–{leg[3]:.1f}) failed: {tr.message}"
+    q = replace(plan, leg_dv_m_s=tuple(tr.dv_total_m_s for tr in trs))
+    if not math.isfinite(q.cost_meur):
+        return q, trs, f"exact ΔV {q.dv_total_m_s:.0f} m/s needs more than 5,000 kg of propellant"
+    return q, trs, ""
+
+
+@dataclass
+class CampaignResult:
+    """What :func:`solve_campaign` produced: flown missions (None where one could not be
+    flown), the validator's report, the plans, and the problems met (empty when valid)."""
+
+    missions: list
+    plans: list[MissionPlan]
+    report: object
+    problems: list[str]
+    estimated_j_meur: float
+    runtime_s: float
+    attempts: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.report is not None and self.report.ok
+
+    @property
+    def j_meur(self) -> float:
+        from .gtoc9 import score_missions
+
+        return score_missions(self.missions).j_meur if self.missions else math.nan
+
+    @property
+    def dv_total_m_s(self) -> float:
+        return float(sum(m.dv_total_m_s for m in self.missions))
+
+
+def _save_json(path, obj):
+    from pathlib import Path
+
+    path = Path(path)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(obj))
+    tmp.replace(path)
+
+
+def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: int = 0,
+                   settings: SearchSettings = SearchSettings(), pool_ids=None,
+                   window_mjd2000_day: tuple[float, float] = WINDOW_MJD2000_DAY,
+                   log=lambda msg: None, search_fraction: float = 0.35) -> CampaignResult:
+    """Plan, fly, validate and write a GTOC9 campaign in about ``minutes`` minutes.
+
+    ``pool_ids``: the debris to remove (default all; a subset gives a partial campaign that is
+    validated without the coverage rule). A ``search_fraction`` of the time goes to the
+    estimate-driven search (:func:`search_campaign`), the rest to flying the legs exactly.
+    ``out_dir`` receives ``missionNN.txt`` files plus the checkpoints ``campaign.json``
+    (the plan) and ``legs.json`` (every flown leg); run again with the same folder to resume.
+    """
+    import time
+    from pathlib import Path
+
+    from ..errors import SweepersError
+    from .gtoc9 import check_missions, mission_from_legs, write_mission
+
+    t_begin = time.monotonic()
+    if not minutes > 0:
+        raise SweepersError(f"the time budget must be positive minutes, got {minutes}")
+    ids = [int(i) for i in (debris.ids if pool_ids is None else pool_ids)]
+    if len(set(ids)) != len(ids):
+        raise SweepersError("debris ids to remove must be distinct")
+    debris._index(ids)  # unknown ids raise NotFound with the valid range
+    full = set(ids) == set(int(i) for i in debris.ids)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    plan_file, legs_file = out / "campaign.json", out / "legs.json"
+    cache = json.loads(legs_file.read_text()) if legs_file.is_file() else {}
+    plans, est_j, attempts = None, math.nan, 0
+    if plan_file.is_file():
+        saved = json.loads(plan_file.read_text())
+        if sorted(saved.get("debris", [])) == sorted(ids):
+            plans = [MissionPlan.from_dict(d) for d in saved["missions"]]
+            est_j = saved.get("estimated_j_meur", math.nan)
+            log(f"resuming the plan in {plan_file} ({len(plans)} missions, {len(cache)} legs already flown)")
+    if plans is None:
+        search_s = max(10.0, search_fraction * minutes * 60.0)
+        plans, est_j, why, attempts = search_campaign(debris, ids, search_s, settings, seed, window_mjd2000_day, log)
+        if plans is None:
+            raise SweepersError(f"no complete campaign found in {search_s:.0f} s of search: {why}. "
+                                "Give more --minutes, or fewer debris")
+        _save_json(plan_file, {"debris": ids, "estimated_j_meur": est_j, "missions": [p.to_dict() for p in plans]})
+        log(f"plan: {len(plans)} missions, estimated J {est_j:.1f} MEUR; flying {sum(p.n - 1 for p in plans)} legs")
+    save = lambda c: _save_json(legs_file, c)  # noqa: E731
+    problems: list[str] = []
+    forbidden: list[list] = [[] for _ in plans]
+    for rnd in range(4):
+        flown: list = [None] * len(plans)
+        fly_legs(debris, [leg for p in plans for leg in plan_legs(p)], cache, workers, log, save)
+        bad = []
+        for k, p in enumerate(plans):
+            q, trs, why = exact_plan(p, cache)
+            if why:
+                bad.append((k, why))
+                continue
+            plans[k] = q
+            flown[k] = (q, trs)
+        problems = [f"mission {k + 1}: {why}" for k, why in bad]
+        if not bad or rnd == 3:
+            break
+        for k, why in bad:  # re-plan the mission around the legs that could not be flown
+            legs = plan_legs(plans[k])
+            failed = [leg for leg in legs if not cache[_leg_key(leg)]["ok"]]
+            forbidden[k] += failed if rnd == 0 else [(d, None, a, None) for d, _, a, _ in failed]
+            log(f"mission {k + 1}: {why}; re-planning around it")
+            lo, hi = _bounds(plans, k, window_mjd2000_day)
+            q = optimise_epochs(debris, plans[k].debris_ids, lo, hi, dv_factor=settings.dv_factor,
+                                forbidden=forbidden[k])
+            if q is None:  # drop the arrival debris of the failed leg; put it elsewhere if it fits
+                drop = failed[0][2]
+                ids = [d for d in plans[k].debris_ids if d != drop]
+                q = optimise_epochs(debris, ids, lo, hi, dv_factor=settings.dv_factor, forbidden=forbidden[k])
+                if q is not None:
+                    rest = plans[:k] + [q] + plans[k + 1:]
+                    rest, left = insert_leftovers(debris, rest, {drop}, settings, window_mjd2000_day, log,
+                                                  exclude={k})
+                    if not left:
+                        plans = rest
+                        continue
+                    t_solo = _free_slot(rest, window_mjd2000_day)
+                    if t_solo is not None:  # a mission of its own: 55 MEUR, but the campaign stays complete
+                        log(f"debris {drop} gets a mission of its own at MJD2000 {t_solo:.0f}")
+                        plans = rest + [MissionPlan((drop,), (t_solo,), (t_solo + STAY_DAY,), ())]
+                        plans.sort(key=lambda p: p.start_mjd2000_day)
+                        forbidden = [[] for _ in plans]
+                        continue
+                    q = None
+            if q is not None:
+                plans[k] = q
+    _save_json(plan_file, {"debris": ids, "estimated_j_meur": est_j, "missions": [p.to_dict() for p in plans]})
+    missions = []
+    for k, f in enumerate(flown):
+        if f is None:
+            continue
+        q, trs = f
+        missions.append(mission_from_legs(f"mission{k + 1:02d}", debris, q.visits, trs))
+    for old in out.glob("mission*.txt"):
+        old.unlink()
+    for m in missions:
+        write_mission(m, out / f"{m.name}.txt")
+    report = check_missions(missions, debris, require_all=full, window_mjd2000_day=window_mjd2000_day)
+    if len(missions) < len(plans) and not problems:
+        problems.append("some missions could not be flown")
+    return CampaignResult(missions, plans, report, problems, est_j, time.monotonic() - t_begin, attempts)

@@ -1,0 +1,301 @@
+"""Estimate-driven GTOC9 mission search: beam search over debris sequences, DP over epochs.
+
+Nothing here integrates an orbit: every leg is priced by the fast nodal-drift estimate
+(:func:`~.estimate.estimate_debris_legs`), whole arrays of legs at a time.
+
+* :func:`beam_mission` grows chains of debris from a set of roots (debris × launch epochs).
+  A node is a chain with its ΔV and the epoch its ship is free to leave (arrival + 5 days);
+  each depth prices every node × every unvisited debris × a set of flight times in one
+  call, keeps for each (node, debris) the flight time with the least ΔV + λ·days, and
+  keeps the ``beam_width`` best children by accumulated ΔV + λ·(days used). Chains whose
+  visited set and current debris coincide are merged (the cheaper survives). This is the
+  JPL/Tsinghua idea — cheap legs are where nodal drift has aligned the planes — with the
+  time price λ standing in for the campaign's finite window.
+* :func:`optimise_epochs` re-times one sequence by dynamic programming over a day grid
+  (Tsinghua's DP over rendezvous epochs): departure epochs and flight times are free,
+  stays are ≥ 5 days, the mission must fit a given window.
+* :func:`mission_cost_meur` prices a mission from its leg ΔVs (GTOC9 mass recursion).
+
+Units: m/s for ΔV, MJD2000 days for epochs, days for durations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..units import GTOC9_ALPHA_MEUR_KG2, GTOC9_BASE_COST_MEUR, GTOC9_M_DE_KG, GTOC9_M_DRY_KG, GTOC9_M_PROP_MAX_KG
+from .estimate import estimate_debris_legs
+from .gtoc9 import VEX_M_S
+
+__all__ = ["MissionPlan", "beam_mission", "optimise_epochs", "mission_cost_meur", "mission_m0_kg",
+           "STAY_DAY", "TOF_GRID_DAY", "WAIT_GRID_DAY"]
+
+STAY_DAY = 5.0
+#: flight times the beam search tries (days)
+TOF_GRID_DAY = np.array([3.0, 6.0, 10.0, 15.0, 21.0, 28.0])
+#: waits at a debris before departing (days) the beam search tries, beyond the 5-day stay
+WAIT_GRID_DAY = np.array([0.0, 10.0, 25.0, 45.0, 70.0, 100.0])
+
+
+def mission_m0_kg(leg_dv_m_s) -> float:
+    """Initial mass (kg) that flies legs of these ΔVs (m/s) and ends dry (GTOC9 recursion)."""
+    m = GTOC9_M_DRY_KG + GTOC9_M_DE_KG
+    for dv in np.asarray(leg_dv_m_s, float)[::-1]:
+        m = m * np.exp(dv / VEX_M_S) + GTOC9_M_DE_KG
+    return float(m)
+
+
+def mission_cost_meur(leg_dv_m_s, base_cost_meur: float = GTOC9_BASE_COST_MEUR) -> float:
+    """c + α (m0 − m_dry)²; infinite when the propellant would exceed 5,000 kg."""
+    n = len(leg_dv_m_s) + 1
+    m0 = mission_m0_kg(leg_dv_m_s)
+    if m0 - GTOC9_M_DRY_KG - n * GTOC9_M_DE_KG > GTOC9_M_PROP_MAX_KG:
+        return float("inf")
+    return base_cost_meur + GTOC9_ALPHA_MEUR_KG2 * (m0 - GTOC9_M_DRY_KG) ** 2
+
+
+@dataclass(frozen=True)
+class MissionPlan:
+    """A mission as planned: debris in order, arrival and departure epochs (MJD2000 days),
+    and the estimated (or, once flown, exact) ΔV of each leg (m/s)."""
+
+    debris_ids: tuple[int, ...]
+    arrival_mjd2000_day: tuple[float, ...]
+    departure_mjd2000_day: tuple[float, ...]
+    leg_dv_m_s: tuple[float, ...]
+    meta: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def n(self) -> int:
+        return len(self.debris_ids)
+
+    @property
+    def start_mjd2000_day(self) -> float:
+        return self.arrival_mjd2000_day[0]
+
+    @property
+    def end_mjd2000_day(self) -> float:
+        return self.departure_mjd2000_day[-1]
+
+    @property
+    def dv_total_m_s(self) -> float:
+        return float(sum(self.leg_dv_m_s))
+
+    @property
+    def cost_meur(self) -> float:
+        return mission_cost_meur(self.leg_dv_m_s)
+
+    @property
+    def visits(self) -> list[tuple[int, float, float]]:
+        return list(zip(self.debris_ids, self.arrival_mjd2000_day, self.departure_mjd2000_day))
+
+    def to_dict(self) -> dict:
+        return {"debris_ids": list(map(int, self.debris_ids)),
+                "arrival_mjd2000_day": list(map(float, self.arrival_mjd2000_day)),
+                "departure_mjd2000_day": list(map(float, self.departure_mjd2000_day)),
+                "leg_dv_m_s": list(map(float, self.leg_dv_m_s))}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "MissionPlan":
+        return cls(tuple(d["debris_ids"]), tuple(d["arrival_mjd2000_day"]), tuple(d["departure_mjd2000_day"]),
+                   tuple(d["leg_dv_m_s"]))
+
+
+def beam_mission(debris, pool_ids, launch_mjd2000_day, end_max_mjd2000_day: float, *, beam_width: int = 300,
+                 time_price_m_s_day: float = 3.0, max_leg_m_s: float = 700.0, max_dv_m_s: float = 4000.0,
+                 max_debris: int = 25, tof_grid_day=TOF_GRID_DAY, wait_grid_day=WAIT_GRID_DAY,
+                 dv_factor: float = 1.0, max_gap_deg: float = 4.0, pace_day: float | None = None,
+                 pace_gap_day: float = 30.0, bonus_m_s=None, rng: np.random.Generator | None = None, noise: float = 0.0) -> list[MissionPlan]:
+    """Beam search for one mission over the debris ``pool_ids``, launched at one of the epochs
+    ``launch_mjd2000_day`` and ending (last stay over) by ``end_max_mjd2000_day``.
+
+    A leg is a wait at the debris (``wait_grid_day``) then a flight (``tof_grid_day``); only
+    targets whose node comes within ``max_gap_deg`` of the current debris' node during the
+    next wait + flight are priced (a 4° node gap alone costs ~500 m/s). Returns, for every
+    chain length reached (≥ 2), the best chain of that length (ranked by ΔV + λ·days), as
+    :class:`MissionPlan` with estimated leg ΔVs × ``dv_factor``. ``noise`` (relative, with
+    ``rng``) perturbs the ranking for diversified restarts. ``pace_day``: chains of N debris
+    whose time from the first launch epoch to the end of their last stay, plus
+    ``pace_gap_day``, exceeds N·pace are pruned (with 20 % slack below 8 debris), and the
+    chain returned per length is the best one that keeps that pace, if any does.
+    ``bonus_m_s`` (indexed by debris id): ranking credit for visiting a debris (the campaign
+    search raises it for debris that earlier attempts left over).
+    """
+    pool = np.asarray(sorted(set(int(i) for i in pool_ids)), dtype=int)
+    launches = np.atleast_1d(np.asarray(launch_mjd2000_day, float))
+    launches = launches[launches + STAY_DAY <= end_max_mjd2000_day]
+    n = len(pool)
+    if n < 2 or launches.size == 0:
+        return []
+    waits, flights = np.meshgrid(np.asarray(wait_grid_day, float), np.asarray(tof_grid_day, float), indexing="ij")
+    waits, flights = waits.ravel(), flights.ravel()
+    span = waits + flights
+    horizon = float(span.max())
+    lam = float(time_price_m_s_day)
+    # node drift of every pool debris: Ω(t) ≈ Ω(tref) + Ω̇ (t − tref)
+    tref = float(launches[0])
+    raan_ref = debris.elements_at(pool, tref)[:, 3]
+    raan_rate = (debris.elements_at(pool, tref + 1.0)[:, 3] - raan_ref + np.pi) % (2 * np.pi) - np.pi  # rad/day
+    max_gap = np.radians(max_gap_deg)
+    bonus = np.zeros(n) if bonus_m_s is None else np.asarray(bonus_m_s, float)[pool]
+    credit = np.zeros(n * launches.size)
+    # roots: every debris at every launch epoch
+    cur = np.repeat(np.arange(n), launches.size)  # index into pool
+    t0 = np.tile(launches, n)
+    t_free = t0 + STAY_DAY
+    dv = np.zeros(cur.size)
+    visited = np.zeros((cur.size, n), bool)
+    visited[np.arange(cur.size), cur] = True
+    hist_j = cur[:, None].copy()
+    hist_arr = t0[:, None].copy()
+    hist_dep = np.zeros((cur.size, 0))
+    hist_dv = np.zeros((cur.size, 0))
+    best: list[MissionPlan] = []
+    for depth in range(1, min(max_debris, n)):
+        # candidate pairs: unvisited targets whose node gap passes within max_gap in the horizon
+        g0 = (raan_ref[None, :] - raan_ref[cur][:, None]
+              + (raan_rate[None, :] - raan_rate[cur][:, None]) * (t_free[:, None] - tref) + np.pi) % (2 * np.pi) - np.pi
+        g1 = g0 + (raan_rate[None, :] - raan_rate[cur][:, None]) * horizon
+        near = (np.minimum(np.abs(g0), np.abs(g1)) < max_gap) | (np.sign(g0) != np.sign(g1)) & (np.abs(g0) < 1.0)
+        near &= ~visited
+        b, j = np.nonzero(near)
+        if b.size == 0:
+            break
+        t_dep = t_free[b][:, None] + waits[None, :]
+        dvs = estimate_debris_legs(debris, pool[cur[b]][:, None], pool[j][:, None], t_dep, flights[None, :]) * dv_factor
+        t_arr = t_free[b][:, None] + span[None, :]
+        bad = (t_arr + STAY_DAY > end_max_mjd2000_day) | (dvs > max_leg_m_s)
+        score = np.where(bad, np.inf, dvs + lam * span[None, :])
+        k = np.argmin(score, axis=1)
+        sc = score[np.arange(b.size), k]
+        leg = dvs[np.arange(b.size), k]
+        total = dv[b] + leg
+        rank = total + lam * (t_free[b] + span[k] - t0[b]) - credit[b] - bonus[j]
+        rank = np.where(np.isfinite(sc) & (total <= max_dv_m_s), rank, np.inf)
+        if pace_day is not None:
+            used = t_free[b] + span[k] + STAY_DAY - float(launches[0]) + pace_gap_day
+            slack = 1.2 if depth + 1 < 8 else 1.0
+            rank = np.where(used <= slack * pace_day * (depth + 1), rank, np.inf)
+        if noise > 0 and rng is not None:
+            rank = rank * (1.0 + noise * rng.standard_normal(rank.shape))
+        ok = np.flatnonzero(np.isfinite(rank))
+        if ok.size == 0:
+            break
+        sel = ok[np.argsort(rank[ok], kind="stable")][: 4 * beam_width]
+        b, j, k, leg, total = b[sel], j[sel], k[sel], leg[sel], total[sel]
+        vis = visited[b].copy()
+        vis[np.arange(b.size), j] = True
+        key = np.concatenate([np.packbits(vis, axis=1), j[:, None].astype(np.uint8), (j[:, None] >> 8).astype(np.uint8)], 1)
+        _, first = np.unique(key, axis=0, return_index=True)
+        first = np.sort(first)[:beam_width]
+        b, j, k, leg, total, vis = b[first], j[first], k[first], leg[first], total[first], vis[first]
+        dep = t_free[b] + waits[k]
+        arr = t_free[b] + span[k]
+        hist_j = np.concatenate([hist_j[b], j[:, None]], 1)
+        hist_arr = np.concatenate([hist_arr[b], arr[:, None]], 1)
+        hist_dep = np.concatenate([hist_dep[b], dep[:, None]], 1)
+        hist_dv = np.concatenate([hist_dv[b], leg[:, None]], 1)
+        cur, t0, t_free, dv, visited, credit = j, t0[b], arr + STAY_DAY, total, vis, credit[b] + bonus[j]
+        h = 0  # the beam is sorted by rank: the first node is the best chain of this length
+        if pace_day is not None:
+            keeps = np.flatnonzero(t_free - float(launches[0]) + pace_gap_day <= pace_day * (depth + 1))
+            if keeps.size == 0:
+                continue
+            h = int(keeps[0])
+        best.append(MissionPlan(tuple(int(pool[x]) for x in hist_j[h]), tuple(float(x) for x in hist_arr[h]),
+                                tuple(float(x) for x in hist_dep[h]) + (float(hist_arr[h, -1]) + STAY_DAY,),
+                                tuple(float(x) for x in hist_dv[h]), {"credit_m_s": float(credit[h])}))
+    return best
+
+
+def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_day: float, *,
+                    step_day: float = 1.0, max_tof_day: float = 30.0, min_tof_day: float = 1.0,
+                    dv_factor: float = 1.0, time_price_m_s_day: float = 0.0,
+                    forbidden=()) -> MissionPlan | None:
+    """Re-time a debris sequence: minimise Σ estimated leg ΔV (+ λ·mission days) over the
+    launch, departure epochs and flight times on a ``step_day`` grid, with stays ≥ 5 days,
+    launch ≥ ``start_min`` and last stay over by ``end_max``. Dynamic programming: after leg k
+    the best cost of being free to leave at each grid epoch. None when the sequence cannot
+    fit the window. ``forbidden``: legs (dep id, departure epoch, arrival id, arrival epoch)
+    that could not be flown; legs of the same pair within 3 days of those epochs are excluded
+    (a departure epoch of None excludes the pair altogether)."""
+    seq = [int(x) for x in seq]
+    grid = np.arange(start_min_mjd2000_day, end_max_mjd2000_day + 1e-9, step_day)
+    ng = grid.size
+    tofs = np.arange(min_tof_day, max_tof_day + 1e-9, step_day)
+    nt = tofs.size
+    shift = np.rint(tofs / step_day).astype(int)
+    s5 = int(round(STAY_DAY / step_day))
+    if len(seq) < 1 or ng <= s5:
+        return None
+    # F[g]: best cost being free to depart at grid[g]; launch at grid[g - s5]
+    F = np.full(ng, np.inf)
+    F[s5:] = 0.0 + time_price_m_s_day * 0  # launch cost 0
+    launch_of = np.full(ng, -1)
+    launch_of[s5:] = np.arange(ng - s5)
+    # back-pointers per leg: for each arrival grid index, the departure index and tof index
+    back = []
+    prefix_arg = []
+    for k in range(len(seq) - 1):
+        c = estimate_debris_legs(debris, seq[k], seq[k + 1], grid[:, None], tofs[None, :]) * dv_factor
+        for fd, ftd, fa, fta in forbidden:
+            if (fd, fa) == (seq[k], seq[k + 1]):
+                if ftd is None:
+                    c[:] = np.inf
+                else:
+                    near = (np.abs(grid[:, None] - ftd) < 3.0) & (np.abs(grid[:, None] + tofs[None, :] - fta) < 3.0)
+                    c[near] = np.inf
+        tot = F[:, None] + c + time_price_m_s_day * tofs[None, :]
+        # arrival index = g + shift
+        A = np.full(ng, np.inf)
+        Ad = np.full(ng, -1)
+        At = np.full(ng, -1)
+        for ti in range(nt):
+            s = shift[ti]
+            if s >= ng:
+                break
+            cand = tot[: ng - s, ti]
+            better = cand < A[s:]
+            A[s:] = np.where(better, cand, A[s:])
+            Ad[s:] = np.where(better, np.arange(ng - s), Ad[s:])
+            At[s:] = np.where(better, ti, At[s:])
+        back.append((Ad, At))
+        # free to depart at g ≥ arrival + 5 (waiting allowed): prefix minimum of A shifted by s5
+        Fn = np.full(ng, np.inf)
+        arg = np.full(ng, -1)
+        run, run_i = np.inf, -1
+        Ash = np.full(ng, np.inf)
+        Ash[s5:] = A[: ng - s5]
+        for g in range(ng):
+            if Ash[g] < run:
+                run, run_i = Ash[g], g
+            Fn[g], arg[g] = run, run_i
+        prefix_arg.append(arg)
+        F = Fn
+    # the last stay must end by end_max: free-to-depart epoch ≤ grid[-1]; take the best overall
+    g = int(np.argmin(F))
+    if not np.isfinite(F[g]):
+        return None
+    # backtrack: departure indices and arrival indices
+    dep_idx = [None] * len(seq)
+    arr_idx = [None] * len(seq)
+    free = g
+    dvs = []
+    for k in range(len(seq) - 2, -1, -1):
+        a_free = prefix_arg[k][free]  # free index at which arrival+5 was reached
+        a = a_free - s5
+        arr_idx[k + 1] = a
+        Ad, At = back[k]
+        d = int(Ad[a])
+        ti = int(At[a])
+        dep_idx[k] = d
+        dvs.append(float(estimate_debris_legs(debris, seq[k], seq[k + 1], grid[d], tofs[ti])) * dv_factor)
+        free = d
+    arr_idx[0] = free - s5
+    dvs = dvs[::-1]
+    arr = [float(grid[arr_idx[k]]) for k in range(len(seq))]
+    dep = [float(grid[dep_idx[k]]) for k in range(len(seq) - 1)] + [arr[-1] + STAY_DAY]
+    # the arrival epoch of leg k is dep[k] + tof; it equals arr[k+1] by construction
+    return MissionPlan(tuple(seq), tuple(arr), tuple(dep), tuple(dvs))
