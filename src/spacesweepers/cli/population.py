@@ -23,7 +23,7 @@ import numpy as np
 import typer
 
 from ..errors import NotFound, SweepersError
-from ._common import console, emit_json, err_console, open_store, progress
+from ._common import console, emit_json, err_console, open_store, progress, status
 
 whatif_app = typer.Typer(help="What if an object explodes or two objects collide? (generated clouds)",
                          no_args_is_help=True)
@@ -162,6 +162,45 @@ def _operational_altitudes(store, cloud) -> np.ndarray:
     return alt[(alt >= lo) & (alt <= hi)] if alt.size else alt
 
 
+def screened_conjunction_change(cloud, store, *, days: float, threshold_km: float = 5.0) -> dict:
+    """Conjunctions of the payloads in the cloud's altitude band over ``days`` from the event,
+    screened (danger.screening) against the catalog without and with the cloud's fragments.
+
+    Returns the number of payloads screened, the events before (catalog only) and the events the
+    cloud adds, and both as rates per year. This is the exact counterpart of the kinetic-gas
+    estimate in :func:`spreading_report`; it costs one primaries-vs-all screening run.
+    """
+    from ..catalog.elements import orbit_regime
+    from ..danger.screening import screen
+
+    hp = [e.perigee_km for e in cloud.element_sets]
+    ha = [e.apogee_km for e in cloud.element_sets]
+    lo, hi = float(np.percentile(hp, 5)), float(np.percentile(ha, 95))
+    catalog = store.latest(as_of=None)
+    cloud_ids = {e.norad_id for e in cloud.element_sets}
+    catalog = [e for e in catalog if e.norad_id not in cloud_ids]
+    payload_ids = {e.norad_id for e in store.latest(where={"object_type": "PAYLOAD"})}
+    band = [e.norad_id for e in catalog if e.norad_id in payload_ids
+            and orbit_regime(e.perigee_km, e.apogee_km, e.mean_motion_rev_day, e.eccentricity) == "LEO"
+            and e.apogee_km >= lo and e.perigee_km <= hi]
+    out = {"days": days, "threshold_km": threshold_km, "payloads_screened": len(band),
+           "events_before": 0, "events_added_by_cloud": 0}
+    if band:
+        result = screen(catalog + list(cloud.element_sets), cloud.epoch, days=days, threshold_km=threshold_km,
+                        primaries=band)
+        sec = np.asarray(result.table["secondary"])
+        pri = np.asarray(result.table["primary"])
+        from_cloud = np.isin(sec, list(cloud_ids)) | np.isin(pri, list(cloud_ids))
+        out["events_before"] = int((~from_cloud).sum())
+        out["events_added_by_cloud"] = int(from_cloud.sum())
+    per_year = 365.25 / days
+    out["rate_before_per_year"] = out["events_before"] * per_year
+    out["rate_added_per_year"] = out["events_added_by_cloud"] * per_year
+    out["change_factor"] = ((out["events_before"] + out["events_added_by_cloud"]) / out["events_before"]
+                            if out["events_before"] else None)
+    return out
+
+
 def _print_whatif(rep: dict, plot: Path | None) -> None:
     s = rep["cloud"]
     console.print(f"[bold]{s['event_id']}[/] ({s['kind']}, {s['epoch']}): {s['fragments_catalogued']:,} fragments "
@@ -183,16 +222,28 @@ def _print_whatif(rep: dict, plot: Path | None) -> None:
         console.print(f"{enc['satellites']:,} payloads in the cloud's altitude band would see about "
                       f"{enc['total']:.2f} more passes within 1 km per year in total (at most "
                       f"{enc['max_per_satellite']:.3f} for one), once the planes have spread")
+    sc = rep.get("screened")
+    if sc:
+        change = f"× {sc['change_factor']:.2f}" if sc["change_factor"] else "from none"
+        console.print(f"screened over {sc['days']:g} day(s) from the event, {sc['threshold_km']:g} km: "
+                      f"{sc['payloads_screened']:,} payloads had {sc['events_before']:,} conjunctions with the catalog; "
+                      f"the cloud adds {sc['events_added_by_cloud']:,} ({change} over that window; a young cloud "
+                      "is denser than it will be once its planes spread)")
     if plot:
         console.print(f"Gabbard diagram written to {plot}")
 
 
-def _finish(cloud, store, do_store: bool, plot: Path | None, json: bool, days):
+def _finish(cloud, store, do_store: bool, plot: Path | None, json: bool, days, screen_days: float = 0.0):
     from ..population.clouds import plot_gabbard
 
+    if screen_days < 0:
+        raise SweepersError(f"--screen-days must be ≥ 0, got {screen_days}")
+    rep = spreading_report(cloud, days=days, operational_altitudes_km=_operational_altitudes(store, cloud))
+    if screen_days > 0:
+        with status(f"screening the cloud's payload band for {screen_days:g} day(s)", not json):
+            rep["screened"] = screened_conjunction_change(cloud, store, days=screen_days)
     if do_store:
         store_cloud(store, cloud)
-    rep = spreading_report(cloud, days=days, operational_altitudes_km=_operational_altitudes(store, cloud))
     rep["stored"] = do_store
     if plot:
         plot_gabbard(cloud.element_sets, [cloud.epoch.plus_days(d) for d in days], plot,
@@ -216,6 +267,7 @@ def explode_cmd(
     seed: Optional[int] = typer.Option(None, "--seed"),
     store_it: bool = typer.Option(False, "--store", help="Store the fragments in the catalog (flagged generated)."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Write a Gabbard diagram PNG."),
+    screen_days: float = typer.Option(0.0, "--screen-days", help="Also screen the payloads near the cloud against the catalog with and without it over this many days (exact conjunction counts; costs a screening run)."),
     json: bool = typer.Option(False, "--json"),
 ):
     """What if this object explodes? Fragments, how they spread, what they add to conjunctions."""
@@ -224,7 +276,7 @@ def explode_cmd(
     with open_store() as store:
         cloud = explode(_body(store, norad_id, mass), at=at, lc_min_m=lc_min, seed=seed,
                         first_norad_id=_next_generated_id(store))
-        _finish(cloud, store, store_it, plot, json, _DAYS)
+        _finish(cloud, store, store_it, plot, json, _DAYS, screen_days)
 
 
 @whatif_app.command("collide")
@@ -239,6 +291,7 @@ def collide_cmd(
     seed: Optional[int] = typer.Option(None, "--seed"),
     store_it: bool = typer.Option(False, "--store", help="Store the fragments in the catalog (flagged generated)."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Write a Gabbard diagram PNG."),
+    screen_days: float = typer.Option(0.0, "--screen-days", help="Also screen the payloads near the cloud against the catalog with and without it over this many days (exact conjunction counts; costs a screening run)."),
     json: bool = typer.Option(False, "--json"),
 ):
     """What if these two objects collide (at their TCA)? Uses their masses and encounter speed."""
@@ -247,7 +300,7 @@ def collide_cmd(
     with open_store() as store:
         cloud = collide(_body(store, id1, mass1), _body(store, id2, mass2), at=at, impact_speed_km_s=speed,
                         lc_min_m=lc_min, seed=seed, first_norad_id=_next_generated_id(store))
-        _finish(cloud, store, store_it, plot, json, _DAYS)
+        _finish(cloud, store, store_it, plot, json, _DAYS, screen_days)
 
 
 def register(app, catalog_app=None) -> None:
