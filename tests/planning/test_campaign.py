@@ -77,10 +77,11 @@ def test_cli_solve(debris, tmp_path, shared_data, monkeypatch):
 
     monkeypatch.setenv("SWEEPERS_GTOC9_DEBRIS", str(shared_data / "gtoc9" / "debris.csv"))
     out = tmp_path / "camp"
-    args = ["solve", "--minutes", "0.2", "--out", str(out), "--workers", "1", "--json"]
+    args = ["solve", "--minutes", "0.2", "--out", str(out), "--workers", "1", "--json", "--plots"]
     r = CliRunner().invoke(app, args + [x for i in TRIO for x in ("--id", str(i))])
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)
     assert d["ok"] and d["n_debris"] == 3 and d["j_meur"] > 55.0
+    assert all((out / f).stat().st_size > 1000 for f in ("timeline.png", "route-raan.png", "leg-dv.png"))
     bad = CliRunner().invoke(app, ["solve", "--minutes", "-1", "--out", str(out)])
     assert bad.exit_code != 0

@@ -168,6 +168,7 @@ def solve(
     workers: int = typer.Option(2, "--workers", help="processes that fly the exact legs"),
     ids: Optional[List[int]] = typer.Option(None, "--id", help="remove only these debris (repeatable; default all)"),
     debris: Optional[Path] = typer.Option(None, "--debris", help=_DEBRIS_HELP),
+    plots: bool = typer.Option(False, "--plots", help="also write timeline.png, route-raan.png, leg-dv.png to --out"),
     json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
 ):
     """Plan, fly and validate a complete GTOC9 campaign; print J (base cost 55), missions and ΔV."""
@@ -184,6 +185,12 @@ def solve(
                "n_debris": sum(len(m.debris_ids) for m in res.missions), "dv_total_m_s": res.dv_total_m_s,
                "estimated_j_meur": res.estimated_j_meur, "runtime_s": res.runtime_s, "out": str(out),
                "problems": res.problems, "violations": [str(v) for v in res.report.violations]}
+    if plots and res.missions:
+        from ..planning.campaign_plots import plot_leg_dv, plot_route_raan, plot_timeline
+
+        summary["plots"] = [str(plot_timeline(res.missions, out / "timeline.png")),
+                            str(plot_route_raan(res.missions, deb, out / "route-raan.png")),
+                            str(plot_leg_dv(res.missions, out / "leg-dv.png"))]
     if json_out:
         emit_json(summary)
     else:
