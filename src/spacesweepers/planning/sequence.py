@@ -34,7 +34,7 @@ __all__ = ["MissionPlan", "beam_mission", "optimise_epochs", "mission_cost_meur"
 
 STAY_DAY = 5.0
 #: flight times the beam search tries (days)
-TOF_GRID_DAY = np.array([3.0, 6.0, 10.0, 15.0, 21.0, 28.0])
+TOF_GRID_DAY = np.array([5.0, 8.0, 12.0, 17.0, 22.0, 28.0])
 #: waits at a debris before departing (days) the beam search tries, beyond the 5-day stay
 WAIT_GRID_DAY = np.array([0.0, 10.0, 25.0, 45.0, 70.0, 100.0])
 
@@ -106,7 +106,7 @@ class MissionPlan:
 def beam_mission(debris, pool_ids, launch_mjd2000_day, end_max_mjd2000_day: float, *, beam_width: int = 300,
                  time_price_m_s_day: float = 3.0, max_leg_m_s: float = 700.0, max_dv_m_s: float = 4000.0,
                  max_debris: int = 25, tof_grid_day=TOF_GRID_DAY, wait_grid_day=WAIT_GRID_DAY,
-                 dv_factor: float = 1.0, max_gap_deg: float = 4.0, pace_day: float | None = None,
+                 dv_factor: float = 1.0, leg_overhead_m_s: float = 0.0, max_gap_deg: float = 4.0, pace_day: float | None = None,
                  pace_gap_day: float = 30.0, bonus_m_s=None, rng: np.random.Generator | None = None, noise: float = 0.0) -> list[MissionPlan]:
     """Beam search for one mission over the debris ``pool_ids``, launched at one of the epochs
     ``launch_mjd2000_day`` and ending (last stay over) by ``end_max_mjd2000_day``.
@@ -116,7 +116,8 @@ def beam_mission(debris, pool_ids, launch_mjd2000_day, end_max_mjd2000_day: floa
     next wait + flight are priced (a 4° node gap alone costs ~500 m/s). Returns, for every
     chain length reached (≥ 2), the best chain of that length (ranked by ΔV + λ·days), as
     :class:`MissionPlan` with estimated leg ΔVs × ``dv_factor``. ``noise`` (relative, with
-    ``rng``) perturbs the ranking for diversified restarts. ``pace_day``: chains of N debris
+    ``rng``) perturbs the ranking for diversified restarts; ``leg_overhead_m_s`` is added to
+    every leg (exact legs cost about the estimate + 150 m/s, measured). ``pace_day``: chains of N debris
     whose time from the first launch epoch to the end of their last stay, plus
     ``pace_gap_day``, exceeds N·pace are pruned (with 20 % slack below 8 debris), and the
     chain returned per length is the best one that keeps that pace, if any does.
@@ -164,7 +165,8 @@ def beam_mission(debris, pool_ids, launch_mjd2000_day, end_max_mjd2000_day: floa
         if b.size == 0:
             break
         t_dep = t_free[b][:, None] + waits[None, :]
-        dvs = estimate_debris_legs(debris, pool[cur[b]][:, None], pool[j][:, None], t_dep, flights[None, :]) * dv_factor
+        dvs = (estimate_debris_legs(debris, pool[cur[b]][:, None], pool[j][:, None], t_dep, flights[None, :])
+               * dv_factor + leg_overhead_m_s)
         t_arr = t_free[b][:, None] + span[None, :]
         bad = (t_arr + STAY_DAY > end_max_mjd2000_day) | (dvs > max_leg_m_s)
         score = np.where(bad, np.inf, dvs + lam * span[None, :])
@@ -212,7 +214,7 @@ def beam_mission(debris, pool_ids, launch_mjd2000_day, end_max_mjd2000_day: floa
 
 def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_day: float, *,
                     step_day: float = 1.0, max_tof_day: float = 30.0, min_tof_day: float = 1.0,
-                    dv_factor: float = 1.0, time_price_m_s_day: float = 0.0,
+                    dv_factor: float = 1.0, leg_overhead_m_s: float = 0.0, time_price_m_s_day: float = 0.0,
                     forbidden=()) -> MissionPlan | None:
     """Re-time a debris sequence: minimise Σ estimated leg ΔV (+ λ·mission days) over the
     launch, departure epochs and flight times on a ``step_day`` grid, with stays ≥ 5 days,
@@ -239,7 +241,7 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
     back = []
     prefix_arg = []
     for k in range(len(seq) - 1):
-        c = estimate_debris_legs(debris, seq[k], seq[k + 1], grid[:, None], tofs[None, :]) * dv_factor
+        c = estimate_debris_legs(debris, seq[k], seq[k + 1], grid[:, None], tofs[None, :]) * dv_factor + leg_overhead_m_s
         for fd, ftd, fa, fta in forbidden:
             if (fd, fa) == (seq[k], seq[k + 1]):
                 if ftd is None:
@@ -291,7 +293,8 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
         d = int(Ad[a])
         ti = int(At[a])
         dep_idx[k] = d
-        dvs.append(float(estimate_debris_legs(debris, seq[k], seq[k + 1], grid[d], tofs[ti])) * dv_factor)
+        dvs.append(float(estimate_debris_legs(debris, seq[k], seq[k + 1], grid[d], tofs[ti])) * dv_factor
+                   + leg_overhead_m_s)
         free = d
     arr_idx[0] = free - s5
     dvs = dvs[::-1]
