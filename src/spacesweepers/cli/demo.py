@@ -158,5 +158,40 @@ def register(app: typer.Typer) -> None:
         g = gabbard(elements, out / "gabbard.png", types=types, title="Gabbard diagram (demo)")
         a = altitude_histogram(elements, out / "altitude.png", types=types)
         console.print(f"wrote {g} and {a}")
+        _victory_route(url, out)
         console.print(Rule())
         console.print(f"[bold green]demo finished[/] — population: {used}")
+
+
+def _victory_route(url: str, out: Path, n_targets: int = 30) -> None:
+    """6. The Victory's salvage route through the most critical objects of the population:
+    picked and ordered on the fast estimate, every leg flown with a J2 transfer."""
+    from ..catalog.store import Store
+    from ..planning.catalog_legs import CatalogBodies
+    from ..planning.economics import CostModel
+    from ..planning.route import plan_route, targets_from_store
+    from ..planning.route_plots import plot_dv_bars, plot_gantt, plot_raan_time
+    from ..planning.ship import Ship
+    from .plan import print_blocked, print_route
+
+    console.print(Rule("6. the Victory's route"))
+    t0 = _clock.perf_counter()
+    ship, costs = Ship.builtin("victory"), CostModel()
+    with Store(url) as store:
+        try:
+            els, targets, unknown = targets_from_store(store, [f"top:{n_targets}"], costs)
+        except SweepersError as e:  # e.g. a population of active satellites only
+            els, targets, unknown = [], {}, []
+            console.print(f"  {e}")
+    if not els:
+        console.print("no rocket bodies or debris in this population: nothing to sweep")
+        return
+    route = plan_route(els, targets, ship, costs, unknown_ids=unknown,
+                       progress=lambda k, n, leg: err_console.print(f"  flying leg {k + 1}/{n} (J2 transfer)"))
+    print_route(route, title=f"The Victory through the top {len(targets)} targets by criticality")
+    print_blocked(route.blocked, limit=5)
+    files = [plot_gantt([route], out / "victory-timeline.png")]
+    if route.targets:
+        bodies = CatalogBodies(els)
+        files += [plot_raan_time(route, bodies, out / "victory-raan.png"), plot_dv_bars(route, out / "victory-dv.png")]
+    console.print(f"wrote {', '.join(str(f) for f in files)} ({_clock.perf_counter() - t0:.1f} s)")

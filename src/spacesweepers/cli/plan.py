@@ -44,15 +44,15 @@ def _utc(t: float) -> str:
 
 def print_route(route, title: str | None = None) -> None:
     s = route.summary()
-    t = Table(title=title or f"{route.ship.name}: {s['targets_removed']} targets, start {_utc(route.start_mjd2000_day)} UTC")
-    for col in ("#", "target", "name", "arrive UTC", "from", "ΔV est m/s", "ΔV flown m/s", "prop kg", "index", "bounty MEUR"):
-        t.add_column(col, justify="left" if col in ("name", "arrive UTC", "target", "from") else "right")
+    t = Table(title=title or f"{route.ship.name}: {s['targets_removed']} targets, start {_utc(route.start_mjd2000_day)} UTC",
+              caption="ΔV in m/s (plan: estimate × margin; flown: J2 transfer); index: criticality; MEUR: bounty")
+    for col in ("#", "target", "arrive UTC", "ΔV plan", "ΔV flown", "prop kg", "index", "MEUR"):
+        t.add_column(col, justify="left" if col in ("arrive UTC", "target") else "right", no_wrap=True)
     first_free = route.ship.start_orbit != "parking"
     for k, (tg, ta) in enumerate(zip(route.targets, route.arrivals_mjd2000_day)):
         j = k - 1 if first_free else k
         leg = route.legs[j] if 0 <= j < len(route.legs) else None
-        frm = "launch" if leg is None else ("parking" if leg.dep_id == -1 else str(leg.dep_id))
-        t.add_row(str(k + 1), str(tg.norad_id), tg.name[:22], _utc(ta), frm,
+        t.add_row(str(k + 1), str(tg.norad_id), _utc(ta)[:10],
                   "—" if leg is None else f"{leg.dv_estimate_m_s * route.options.dv_margin:,.0f}",
                   "—" if leg is None or not math.isfinite(leg.dv_m_s) else f"{leg.dv_m_s:,.1f}",
                   "—" if leg is None else f"{leg.propellant_kg:,.0f}", f"{tg.value_index:.3f}", f"{tg.bounty_meur:.2f}")

@@ -511,15 +511,30 @@ def _fly(route: Route, bodies: CatalogBodies, progress=None) -> None:
     for k, (leg, tgt, t_arr) in enumerate(planned):
         if progress:
             progress(k, len(planned), leg)
-        leg = Leg(cur, leg.arr_id, max(leg.t_dep_mjd2000_day, t_free) if cur == leg.dep_id else t_free,
-                  leg.t_arr_mjd2000_day, leg.dv_estimate_m_s)
-        tr = fly_leg(bodies, leg.dep_id, leg.t_dep_mjd2000_day, leg.arr_id, leg.t_arr_mjd2000_day)
-        leg.transfer, leg.mode, leg.message = tr, tr.mode, tr.message
-        why = None
+        if cur != leg.dep_id:  # a target was dropped: re-estimate the leg from where the ship is
+            el = lambda i: bodies.elements_at(i, t_free)  # noqa: E731
+            est = float(estimate_legs_dv_m_s(el(cur), el(leg.arr_id), (leg.t_arr_mjd2000_day - t_free) * DAY_S))
+            leg = Leg(cur, leg.arr_id, t_free, leg.t_arr_mjd2000_day, est)
+        else:
+            leg = Leg(cur, leg.arr_id, leg.t_dep_mjd2000_day, leg.t_arr_mjd2000_day, leg.dv_estimate_m_s)
         n_done = len(keep_t)
         kits_left = ship.kit_count - n_done
         m = ship.dry_mass_kg + ship.propellant_kg - used + kits_left * ship.kit_mass_kg
-        if not tr.ok:
+        planned_dv = leg.dv_estimate_m_s * route.options.dv_margin
+        p_plan = float(ship.propellant_for_kg(planned_dv, m))
+        if used + p_plan > ship.propellant_kg + 1e-9 or dv_used + planned_dv > route.budget_dv_m_s + 1e-9:
+            c = "propellant" if used + p_plan > ship.propellant_kg + 1e-9 else "budget-dv"
+            route.blocked[leg.arr_id] = (c, f"after the flown legs, the leg {leg.dep_id} → {leg.arr_id} (≈{planned_dv:,.0f} m/s) "
+                                            f"no longer fits: {ship.propellant_kg - used:,.0f} kg left")
+            route.notes.append(f"dropped {leg.arr_id}: {c} (flown legs cost more than estimated)")
+            continue
+        tr = fly_leg(bodies, leg.dep_id, leg.t_dep_mjd2000_day, leg.arr_id, leg.t_arr_mjd2000_day)
+        leg.transfer, leg.mode, leg.message = tr, tr.mode, tr.message
+        why = None
+        if tr.ok and tr.dv_total_m_s > 1.5 * planned_dv + 200.0:
+            why = ("exact-transfer", f"the J2 transfer {leg.dep_id} → {leg.arr_id} costs {tr.dv_total_m_s:,.0f} m/s, "
+                                     f"far above the planned {planned_dv:,.0f} m/s: not worth it")
+        elif not tr.ok:
             why = ("exact-transfer", f"the J2 transfer {leg.dep_id} → {leg.arr_id} could not be flown: {tr.message}")
         else:
             p = float(ship.propellant_for_kg(tr.dv_total_m_s, m))

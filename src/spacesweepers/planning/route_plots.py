@@ -60,7 +60,9 @@ def plot_raan_time(route, bodies, path: str | Path, title: str | None = None) ->
         ax.annotate(str(nid), (ta - t[0], ra), fontsize=7, xytext=(3, 3), textcoords="offset points")
     xs = [a - t[0] for a in route.arrivals_mjd2000_day]
     ys = [math.degrees(bodies.elements_at(n, a)[3]) for n, a in zip(vis, route.arrivals_mjd2000_day)]
-    ax.plot(xs, ys, "-", color="tab:red", lw=0.8)
+    for k in range(1, len(xs)):  # join stops, except across the 0/360° wrap
+        if abs(ys[k] - ys[k - 1]) < 180:
+            ax.plot(xs[k - 1:k + 1], ys[k - 1:k + 1], "-", color="tab:red", lw=0.8)
     ax.set_xlabel("days from launch")
     ax.set_ylabel("RAAN (deg, secular J2)")
     ax.set_ylim(0, 360)
