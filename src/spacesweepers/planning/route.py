@@ -382,7 +382,8 @@ def _geometry(bodies, frm, nid) -> str:
         b = bodies.elements_at(int(nid), t)
         di = math.degrees(abs(b[2] - a[2]))
         dh = (b[0] - a[0]) / 1e3
-        return f" (Δi {di:.1f}°, Δa {dh:+,.0f} km)"
+        dn = math.degrees(abs((b[3] - a[3] + math.pi) % (2 * math.pi) - math.pi))
+        return f" (Δi {di:.1f}°, ΔΩ {dn:.0f}°, Δa {dh:+,.0f} km)"
     except Exception:  # noqa: BLE001 — geometry is only a hint
         return ""
 
