@@ -24,6 +24,8 @@ timestamp (microsecond resolution, for ordering, range queries and humans) and
 
 from __future__ import annotations
 
+from datetime import timezone
+
 import sqlalchemy as sa
 
 #: Constraint names are fixed so that migrations (and SQLite batch mode) can refer to them.
@@ -41,7 +43,23 @@ VERSION_TABLE = "alembic_version_catalog"
 
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
-UTCDateTime = sa.DateTime(timezone=True)
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timestamp stored in UTC and always read back time-zone aware (UTC). SQLite keeps no
+    zone and would hand back naive datetimes, which :class:`~spacesweepers.time.Time` refuses."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(timezone.utc)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
 
 sources = sa.Table(
     "sources",
@@ -50,7 +68,7 @@ sources = sa.Table(
     sa.Column("location", sa.String, nullable=False, comment="file path or URL"),
     sa.Column("sha256", sa.String(64), nullable=True, comment="SHA-256 of the bytes read; NULL if none"),
     sa.Column("format", sa.String, nullable=False),
-    sa.Column("ingested_at", UTCDateTime, nullable=False),
+    sa.Column("ingested_at", UTCDateTime(), nullable=False),
     sa.Column("strict", sa.Boolean, nullable=False),
     sa.Column("n_element_sets", sa.Integer, nullable=False, comment="new element sets written"),
     sa.Column("n_objects_created", sa.Integer, nullable=False),
@@ -104,7 +122,7 @@ element_sets = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("norad_id", sa.Integer, sa.ForeignKey("objects.norad_id"), nullable=False),
-    sa.Column("epoch", UTCDateTime, nullable=False, comment="UTC, rounded to the microsecond"),
+    sa.Column("epoch", UTCDateTime(), nullable=False, comment="UTC, rounded to the microsecond"),
     sa.Column("epoch_jd1", sa.Double, nullable=False, comment="UTC split Julian date, exactly as read"),
     sa.Column("epoch_jd2", sa.Double, nullable=False),
     *[sa.Column(f, sa.Double, nullable=False) for f in ELEMENT_FIELDS],
@@ -138,8 +156,8 @@ screening_runs = sa.Table(
     "screening_runs",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("created_at", UTCDateTime, nullable=False),
-    sa.Column("window_start", UTCDateTime, nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("window_start", UTCDateTime(), nullable=False),
     sa.Column("duration_s", sa.Double, nullable=False),
     sa.Column("threshold_km", sa.Double, nullable=False),
     sa.Column("primaries", sa.String, nullable=True, comment="comma-separated NORAD ids; NULL = all-vs-all"),
@@ -155,7 +173,7 @@ conjunctions = sa.Table(
     sa.Column("run_id", sa.Integer, sa.ForeignKey("screening_runs.id"), nullable=False),
     sa.Column("primary_id", sa.Integer, nullable=False),
     sa.Column("secondary_id", sa.Integer, nullable=False),
-    sa.Column("tca", UTCDateTime, nullable=False, comment="UTC, rounded to the microsecond"),
+    sa.Column("tca", UTCDateTime(), nullable=False, comment="UTC, rounded to the microsecond"),
     sa.Column("tca_jd1", sa.Double, nullable=False),
     sa.Column("tca_jd2", sa.Double, nullable=False),
     sa.Column("miss_km", sa.Double, nullable=False),

@@ -628,11 +628,8 @@ def _rows_to_es(rows, locations: Mapping[int, str]) -> list[ElementSet]:
 
 
 def _row_to_source(r) -> SourceRecord:
-    at = r.ingested_at
-    if at.tzinfo is None:  # SQLite gives back naive datetimes; they were written in UTC
-        at = at.replace(tzinfo=timezone.utc)
     return SourceRecord(
-        id=r.id, location=r.location, sha256=r.sha256, format=r.format, ingested_at=Time.from_datetime(at),
+        id=r.id, location=r.location, sha256=r.sha256, format=r.format, ingested_at=Time.from_datetime(r.ingested_at),
         strict=bool(r.strict), n_element_sets=r.n_element_sets, n_objects_created=r.n_objects_created,
         n_objects_updated=r.n_objects_updated, n_sizes=r.n_sizes, n_already_present=r.n_already_present,
         n_skipped=r.n_skipped, n_problems=r.n_problems,
