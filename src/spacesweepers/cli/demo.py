@@ -7,6 +7,9 @@
    transaction per input.
 3. Catalog statistics, the whole catalog propagated to now in one call, where a few notable
    objects are, and a Gabbard diagram plus an altitude histogram as PNG files.
+4. Danger: all-vs-all conjunctions over the next day (stored), and the ten pieces of junk most
+   worth removing by criticality index.
+5. Sweeping: the Victory's salvage route through the most critical targets, legs flown under J2.
 """
 
 from __future__ import annotations
@@ -158,13 +161,51 @@ def register(app: typer.Typer) -> None:
         g = gabbard(elements, out / "gabbard.png", types=types, title="Gabbard diagram (demo)")
         a = altitude_histogram(elements, out / "altitude.png", types=types)
         console.print(f"wrote {g} and {a}")
-        _victory_route(url, out)
+        screening = _conjunctions(url, elements, now)
+        _top_junk(url, screening, out)
+        _victory_route(url, out, screening=screening)
         console.print(Rule())
         console.print(f"[bold green]demo finished[/] — population: {used}")
 
 
-def _victory_route(url: str, out: Path, n_targets: int = 30) -> None:
-    """6. The Victory's salvage route through the most critical objects of the population:
+def _conjunctions(url: str, elements, now: Time, days: float = 1.0, threshold_km: float = 5.0):
+    """6. All-vs-all conjunction screening of the population over the next day, stored in the
+    database, closest events shown. One day instead of the command's default seven keeps the
+    demo short; ``sweepers screen`` runs the full week."""
+    from ..catalog.store import Store
+    from ..danger.screening import save_screening, screen, store_inputs
+    from .screen import print_events
+
+    console.print(Rule(f"6. conjunctions in the next {days * 24:g} hours"))
+    with Store(url) as store:
+        sizes, rcs, _ = store_inputs(store, [e.norad_id for e in elements])
+        res = screen(elements, now, days=days, threshold_km=threshold_km, sizes=sizes, rcs=rcs)
+        run_id = save_screening(store, res)
+    print_events(res, threshold_km, days, limit=10)
+    console.print(f"stored as screening run {run_id}; the full week: sweepers screen --days 7")
+    return res
+
+
+def _top_junk(url: str, screening, out: Path, n: int = 10) -> None:
+    """7. The ten pieces of junk most worth removing (criticality index, with the collision rates
+    the screening just observed)."""
+    from ..catalog.store import Store
+    from .risk import ranked, print_top
+
+    console.print(Rule(f"7. the top-{n} junk to sweep"))
+    with Store(url) as store:
+        sel = ranked(store, screening=screening)
+    if not len(sel):
+        console.print("no rocket bodies or debris in this population: nothing to rank")
+        return
+    print_top(sel.top(n), f"Top {min(n, len(sel))} of {len(sel)} rocket bodies, debris and unknown objects "
+                          "by criticality index", n_why=3)
+    sel.plot(out / "risk-top.png", n_label=n)
+    console.print(f"wrote {out / 'risk-top.png'}")
+
+
+def _victory_route(url: str, out: Path, n_targets: int = 30, screening=None) -> None:
+    """8. The Victory's salvage route through the most critical objects of the population:
     picked and ordered on the fast estimate, every leg flown with a J2 transfer."""
     from ..catalog.store import Store
     from ..planning.catalog_legs import CatalogBodies
@@ -174,12 +215,12 @@ def _victory_route(url: str, out: Path, n_targets: int = 30) -> None:
     from ..planning.ship import Ship
     from .plan import print_blocked, print_route
 
-    console.print(Rule("6. the Victory's route"))
+    console.print(Rule("8. the Victory's route"))
     t0 = _clock.perf_counter()
     ship, costs = Ship.builtin("victory"), CostModel()
     with Store(url) as store:
         try:
-            els, targets, unknown = targets_from_store(store, [f"top:{n_targets}"], costs)
+            els, targets, unknown = targets_from_store(store, [f"top:{n_targets}"], costs, screening=screening)
         except SweepersError as e:  # e.g. a population of active satellites only
             els, targets, unknown = [], {}, []
             console.print(f"  {e}")

@@ -25,19 +25,10 @@ def top(
     json: bool = typer.Option(False, "--json"),
 ):
     """Rank the catalog by criticality index and say why each object ranks where it does."""
-    import numpy as np
-
-    from ..danger.criticality import criticality
-
+    types = [t.upper() for t in (object_type or _JUNK)]
     with open_store() as store:
         scr = _latest_screening(store) if with_screening else None
-        table = criticality(store, as_of=as_of, screening=scr)
-    types = [t.upper() for t in (object_type or _JUNK)]
-    keep = np.isin(table["object_type"].astype(str), types)
-    from ..danger.criticality import CriticalityTable
-
-    sel = CriticalityTable({k: v[keep] for k, v in table.columns.items()})
-    sel.columns["rank"] = np.arange(1, len(sel) + 1)
+        sel = ranked(store, types, as_of=as_of, screening=scr)
     topn = sel.top(n)
     if plot is not None:
         sel.plot(plot, n_label=min(n, 15))
@@ -47,7 +38,29 @@ def top(
             r["why"] = topn.why(k)
         emit_json(rows)
         return
-    t = Table(title=f"Top {len(topn)} of {len(sel)} objects ({', '.join(types)}) by criticality index")
+    print_top(topn, f"Top {len(topn)} of {len(sel)} objects ({', '.join(types)}) by criticality index")
+    if plot is not None:
+        console.print(f"plot written to {plot}")
+
+
+def ranked(store, types=_JUNK, *, as_of=None, screening=None):
+    """The criticality table of the objects of these types, ranked from 1."""
+    import numpy as np
+
+    from ..danger.criticality import CriticalityTable, criticality
+
+    table = criticality(store, as_of=as_of, screening=screening)
+    keep = np.isin(table["object_type"].astype(str), [t.upper() for t in types])
+    sel = CriticalityTable({k: v[keep] for k, v in table.columns.items()})
+    sel.columns["rank"] = np.arange(1, len(sel) + 1)
+    return sel
+
+
+def print_top(topn, title: str, n_why: int = 10) -> None:
+    """A ranked criticality table and, for the first ``n_why`` rows, why each ranks there."""
+    import numpy as np
+
+    t = Table(title=title)
     for col in ("#", "NORAD", "name", "type", "alt km", "mass kg", "λ /yr", "life yr", "frags", "w_pay", "index"):
         t.add_column(col, justify="left" if col in ("name", "type") else "right")
     c = topn.columns
@@ -58,10 +71,8 @@ def top(
                   f"{c['collision_rate_per_yr'][k]:.1e}", "∞" if not np.isfinite(life) else f"{life:.0f}",
                   f"{c['fragments_10cm'][k]:.0f}", f"{c['payload_weight'][k]:.2f}", f"{c['index'][k]:.3g}")
     console.print(t)
-    for k in range(min(len(topn), 10)):
+    for k in range(min(len(topn), n_why)):
         console.print(f"{c['rank'][k]:>3}. {c['norad_id'][k]}: {topn.why(k)}", highlight=False)
-    if plot is not None:
-        console.print(f"plot written to {plot}")
 
 
 def _latest_screening(store):

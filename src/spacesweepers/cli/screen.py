@@ -59,19 +59,24 @@ def register(app: typer.Typer) -> None:
             err_console.print(f"[yellow]note:[/] {p}", highlight=False)
         if len(res.problems) > 10:
             err_console.print(f"[yellow]note:[/] … and {len(res.problems) - 10} more objects reported", highlight=False)
-        table = Table(title=f"{len(res)} conjunctions < {threshold_km:g} km, {t0.iso(0)} + {days:g} d "
-                            f"({res.stats['objects']} objects, {res.stats['wall_s']:.1f} s)")
-        for col in ("primary", "secondary", "TCA (UTC)", "miss km", "vrel km/s", "R/T/N km", "HBR m", "Pc max", "slow"):
-            table.add_column(col, justify="right" if col != "TCA (UTC)" else "left")
-        rows = res.rows()
-        order = sorted(range(len(rows)), key=lambda k: rows[k]["miss_km"])[:limit]
-        for k in order:
-            r = rows[k]
-            table.add_row(str(r["primary"]), str(r["secondary"]), r["tca_utc"][:23], f"{r['miss_km']:.3f}",
-                          f"{r['vrel_kms']:.3f}", "/".join(f"{x:.2f}" for x in r["miss_rtn_km"]), f"{r['hbr_m']:.1f}",
-                          f"{r['pc']:.2e}", "yes" if r["usage_violation"] else "")
-        console.print(table)
-        console.print("Pc is Alfano's maximum over all covariances (public element sets carry no covariance); "
-                      "slow = 2D Pc usage violation (slow or long encounter).")
+        print_events(res, threshold_km, days, limit)
         if run_id is not None:
             console.print(f"stored as screening run {run_id}")
+
+
+def print_events(res, threshold_km: float, days: float, limit: int = 30) -> None:
+    """The closest ``limit`` events of a screening result as a Rich table."""
+    table = Table(title=f"{len(res)} conjunctions < {threshold_km:g} km, {res.start.iso(0)} + {days:g} d "
+                        f"({res.stats['objects']} objects, {res.stats['wall_s']:.1f} s)")
+    for col in ("primary", "secondary", "TCA (UTC)", "miss km", "vrel km/s", "R/T/N km", "HBR m", "Pc max", "slow"):
+        table.add_column(col, justify="right" if col != "TCA (UTC)" else "left")
+    rows = res.rows()
+    order = sorted(range(len(rows)), key=lambda k: rows[k]["miss_km"])[:limit]
+    for k in order:
+        r = rows[k]
+        table.add_row(str(r["primary"]), str(r["secondary"]), r["tca_utc"][:23], f"{r['miss_km']:.3f}",
+                      f"{r['vrel_kms']:.3f}", "/".join(f"{x:.2f}" for x in r["miss_rtn_km"]), f"{r['hbr_m']:.1f}",
+                      f"{r['pc']:.2e}", "yes" if r["usage_violation"] else "")
+    console.print(table)
+    console.print("Pc is Alfano's maximum over all covariances (public element sets carry no covariance); "
+                  "slow = 2D Pc usage violation (slow or long encounter).")

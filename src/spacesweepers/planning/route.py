@@ -185,12 +185,14 @@ def _leg_prop(leg: Leg, flown: bool) -> float:
 
 
 # --- targets ------------------------------------------------------------------------------------
-def targets_from_store(store, spec: list[str], costs: CostModel, as_of=None, types=("ROCKET BODY", "DEBRIS", "UNKNOWN")):
+def targets_from_store(store, spec: list[str], costs: CostModel, as_of=None, types=("ROCKET BODY", "DEBRIS", "UNKNOWN"),
+                       screening=None):
     """Element sets, :class:`Target` values and unknown ids for ``spec``: ``["top:50"]`` (the 50 most
-    critical objects of ``types``) or NORAD ids (strings). Values are criticality indices."""
+    critical objects of ``types``) or NORAD ids (strings). Values are criticality indices (with the
+    collision rates of ``screening``, a ScreeningResult, when given)."""
     from ..danger.criticality import criticality
 
-    table = criticality(store, as_of=as_of)
+    table = criticality(store, as_of=as_of, screening=screening)
     col = table.columns
     pos = {int(n): k for k, n in enumerate(col["norad_id"].tolist())}
     ids: list[int] = []
