@@ -43,4 +43,8 @@ def test_readme_commands_run(shared_data, tmp_path, monkeypatch, capsys):
             obj = json.loads(out)
             # NASA CARA table row for the ISS (cara_hbr_mass_estimates_2026-06-01.csv)
             assert obj["size"]["mass_kg"] > 100_000
+        if " plan route " in cmd:  # the Victory removes something and says why the rest was not taken
+            text = " ".join(out.split())
+            assert int(re.search(r"removed (\d+) objects", text).group(1)) >= 1 and "not taken:" in text
     assert (work / "readme-gabbard.png").stat().st_size > 10_000
+    assert (work / "readme-route" / "victory-raan.png").stat().st_size > 10_000
