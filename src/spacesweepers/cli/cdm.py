@@ -34,7 +34,7 @@ def _sizes(path: Optional[Path]):
 
 
 def assess_cdm(cdm, *, hbr_m=None, sizes=None, mc: bool = False, mc_trials: int = 100_000, seed: int = 0,
-               confidence: float = 0.95) -> dict:
+               confidence: float = 0.95, mc_window: str = "rectilinear") -> dict:
     """Everything `sweepers cdm pc` reports for one message, as a dict."""
     from ..danger.hbr import combined_hbr
     from ..danger.pc import assess
@@ -50,7 +50,7 @@ def assess_cdm(cdm, *, hbr_m=None, sizes=None, mc: bool = False, mc_trials: int 
     hb = combined_hbr(user_hbr_m=hbr_m, cdm_hbr_m=cdm.hbr_m, size1=size_of(cdm.object1), size2=size_of(cdm.object2))
     r1, v1, C1, r2, v2, C2 = cdm.pc_inputs()
     a = assess(r1, v1, C1, r2, v2, C2, hb.hbr_m, monte_carlo="all" if mc else "violations",
-               mc_trials=mc_trials, seed=seed, confidence=confidence)
+               mc_trials=mc_trials, seed=seed, confidence=confidence, mc_window=mc_window)
     m = a.monte_carlo[0]
     out = {
         "message_id": cdm.message_id,
@@ -93,6 +93,7 @@ def pc_cmd(
     mc_trials: int = typer.Option(100_000, "--mc-trials", min=100, help="Monte Carlo trials."),
     seed: int = typer.Option(0, "--seed", help="Seed of the Monte Carlo generator."),
     confidence: float = typer.Option(0.95, "--confidence", min=0.5, max=0.9999, help="Confidence of the Monte Carlo interval."),
+    mc_window: str = typer.Option("rectilinear", "--mc-window", help="Monte Carlo time span: 'rectilinear' (CARA's [Ta, Tb], containing TCA) or 'segment' (± half the shortest orbital period; slow GEO encounters need it)."),
     json_out: bool = typer.Option(False, "--json", help="One JSON object per file."),
 ):
     """Collision probability of each CDM."""
@@ -100,6 +101,8 @@ def pc_cmd(
 
     if hbr_m is not None and not hbr_m > 0:
         raise SweepersError(f"--hbr-m must be a positive number of metres, got {hbr_m}")
+    if mc_window not in ("rectilinear", "segment"):
+        raise SweepersError(f"--mc-window must be 'rectilinear' or 'segment', got {mc_window!r}")
     table = _sizes(sizes)
     results = []
     for f in files:
@@ -109,7 +112,7 @@ def pc_cmd(
         for k, cdm in enumerate(msgs if isinstance(msgs, list) else [msgs]):
             r = {"file": str(f) + (f"[{k}]" if isinstance(msgs, list) else "")}
             r.update(assess_cdm(cdm, hbr_m=hbr_m, sizes=table, mc=mc, mc_trials=mc_trials, seed=seed,
-                                confidence=confidence))
+                                confidence=confidence, mc_window=mc_window))
             results.append(r)
     if json_out:
         emit_json(results)

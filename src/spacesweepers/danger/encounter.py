@@ -477,18 +477,36 @@ def clopper_pearson(hits, trials, confidence=0.95):
     return lo, hi
 
 
+MC_WINDOWS = ("rectilinear", "segment")
+
+
 def pc_monte_carlo_encounter(r1_m, v1_m_s, cov1_m2, r2_m, v2_m_s, cov2_m2, hbr_m, *, trials=100_000,
-                             seed=0, t_start_s=None, t_stop_s=None, confidence=0.95, batch=50_000,
-                             mu=MU_EARTH_M3_S2) -> MonteCarloResult:
+                             seed=0, t_start_s=None, t_stop_s=None, window="rectilinear", confidence=0.95,
+                             batch=50_000, mu=MU_EARTH_M3_S2) -> MonteCarloResult:
     """Monte Carlo Pc of ONE conjunction over its whole encounter, with two-body motion.
 
     Each trial draws both 6D inertial states at TCA from their 6x6 covariances (repaired to
     the nearest positive semi-definite matrix), propagates them on Kepler orbits over
-    ``[t_start_s, t_stop_s]`` (default: CARA's encounter interval ``[Ta, Tb]`` from
-    :func:`usage_violations`, clamped to half the shortest period either side) and counts a
-    hit when they come within ``hbr_m``. This holds where the 2D method does not: slow,
-    long or curved encounters. Seeded (``numpy.random.default_rng(seed)``), so repeatable.
+    ``[t_start_s, t_stop_s]`` and counts a hit when they come within ``hbr_m``. This holds
+    where the 2D method does not: slow, long or curved encounters. Seeded
+    (``numpy.random.default_rng(seed)``), so repeatable.
+
+    Time span when ``t_start_s``/``t_stop_s`` are not given:
+
+    * ``window="rectilinear"`` (default): CARA's encounter interval ``[Ta, Tb]`` from
+      :func:`usage_violations`, widened to contain TCA and clamped to half the shortest
+      period either side. Right for LEO encounters of minutes (Alfano 2009 cases 6, 7, 8,
+      11); too short for slow GEO encounters whose relative motion curves over hours
+      (Alfano cases 1, 2 and 4 lose a third, half and all of their Pc).
+    * ``window="segment"``: the whole conjunction segment, ±half the shortest period around
+      TCA (the bound CARA's 3D-Nc method applies). Reproduces those GEO cases; in LEO it also
+      counts approaches up to half an orbit away (Alfano case 6: 3x the published Pc).
+
+    The Pc of a long encounter depends on the span it is counted over; Alfano's and CARA's
+    published values use per-case spans that a CDM does not carry (docs/danger.md).
     """
+    if window not in MC_WINDOWS:
+        raise ValueError(f"window must be one of {MC_WINDOWS}, got {window!r}")
     r1, v1, r2, v2 = (np.asarray(a, float).reshape(3) for a in (r1_m, v1_m_s, r2_m, v2_m_s))
     c1 = np.asarray(cov1_m2, float)
     c2 = np.asarray(cov2_m2, float)
@@ -497,8 +515,11 @@ def pc_monte_carlo_encounter(r1_m, v1_m_s, cov1_m2, r2_m, v2_m_s, cov2_m2, hbr_m
     if t_start_s is None or t_stop_s is None:
         uv = usage_violations(r1, v1, c1, r2, v2, c2, hbr_m)
         half = 0.5 * float(uv.period_min_s[0])
-        ta = float(uv.t_a_s[0]) if np.isfinite(uv.t_a_s[0]) else -half
-        tb = float(uv.t_b_s[0]) if np.isfinite(uv.t_b_s[0]) else half
+        if window == "segment":
+            ta, tb = -half, half
+        else:  # the rectilinear bounds, always containing TCA
+            ta = min(float(uv.t_a_s[0]), 0.0) if np.isfinite(uv.t_a_s[0]) else -half
+            tb = max(float(uv.t_b_s[0]), 0.0) if np.isfinite(uv.t_b_s[0]) else half
         t_start_s = max(ta, -half) if t_start_s is None else t_start_s
         t_stop_s = min(tb, half) if t_stop_s is None else t_stop_s
     rng = np.random.default_rng(seed)

@@ -351,11 +351,13 @@ class PcAssessment:
 
 
 def assess(r1_m, v1_m_s, cov1_m2, r2_m, v2_m_s, cov2_m2, hbr_m, *, monte_carlo: str = "violations",
-           mc_trials: int = 100_000, seed: int = 0, confidence: float = 0.95) -> PcAssessment:
+           mc_trials: int = 100_000, seed: int = 0, confidence: float = 0.95,
+           mc_window: str = "rectilinear") -> PcAssessment:
     """Foster, Chan and maximum Pc for a batch, CARA usage-violation checks, and the Monte
     Carlo encounter Pc: ``monte_carlo='violations'`` (default) runs it only where the 2D
     method fails and 6x6 covariances are given, ``'all'`` for every conjunction, ``'none'``
-    never."""
+    never. ``mc_window``: the Monte Carlo's time span, ``'rectilinear'`` (default) or
+    ``'segment'`` (see :func:`~.encounter.pc_monte_carlo_encounter`)."""
     ep = encounter_plane(r1_m, v1_m_s, cov1_m2, r2_m, v2_m_s, cov2_m2, hbr_m)
     uv = usage_violations(r1_m, v1_m_s, cov1_m2, r2_m, v2_m_s, cov2_m2, ep.hbr_m)
     pf = pc_foster(ep)
@@ -373,7 +375,8 @@ def assess(r1_m, v1_m_s, cov1_m2, r2_m, v2_m_s, cov2_m2, hbr_m, *, monte_carlo: 
         want = monte_carlo == "all" or (monte_carlo == "violations" and (uv.violated[k] or ep.status[k] != OK))
         if want and six and int(ep.status[k]) in (OK, 1):
             mc = pc_monte_carlo_encounter(r1[k], v1[k], c1[k], r2[k], v2[k], c2[k], float(ep.hbr_m[k]),
-                                          trials=mc_trials, seed=seed, confidence=confidence)
+                                          trials=mc_trials, seed=seed, confidence=confidence,
+                                          window=mc_window)
             mcs[k] = mc
             if uv.violated[k] or ep.status[k] != OK:
                 pc[k] = mc.pc
