@@ -100,15 +100,84 @@ def _node_ok(ok, L):
 
 V_CAP_KM_S = 8.0  # cell size is set for objects up to this speed; faster ones search more cells
 EPS_CAP_KM = 1.0  # ... and up to this interpolation error
-N_BUCKETS = 1 << 15
+# Grid: cells of side c_km hold objects in a counting sort by a spatially coherent bucket (a
+# 64 x 64 x 64 box of cells, x fastest, wrapping around beyond it), so that the cells of one
+# row (fixed y, z) are consecutive in memory and a neighbour row is one contiguous range.
+# The exact cell of every object (21 bits per axis) is kept to reject wrapped cells.
+GRID_BITS = 6
+KEY_BITS = 21
+KEY_OFF = 1 << 20
+MAX_CELLS = 1 << 19  # the cell is enlarged, if need be, so that |r| / c_km stays below this
+DIRECT_PRIMARIES = 64  # up to this many primaries are tested against every object without a grid
 
 
 if HAVE_NUMBA:
 
-    @_nb.njit(cache=True, nogil=True)
-    def _cell_hash(cx, cy, cz, mask):
-        h = (cx * 73856093) ^ (cy * 19349663) ^ (cz * 83492791)
-        return h & mask
+    @_nb.njit(cache=True, nogil=True, inline="always")
+    def _row_ranges(counts, cx, cy, cz, oy, oz, xa, xb, q_first, rng, nr):
+        """Append the sorted-entry ranges that hold cells (cx+xa .. cx+xb, cy+oy, cz+oz) to rng
+        (start, end, row key, x lo, x hi); q_first cuts the range that holds the own bucket."""
+        X = 1 << GRID_BITS
+        gm = X - 1
+        h = X // 2
+        row = ((cz + oz + KEY_OFF) << KEY_BITS) | (cy + oy + KEY_OFF)
+        base = (((cy + oy + h) & gm) << GRID_BITS) + (((cz + oz + h) & gm) << (2 * GRID_BITS))
+        xlo = cx + xa + KEY_OFF
+        xhi = cx + xb + KEY_OFF
+        if xb - xa + 1 >= X:
+            rng[nr, 0] = max(counts[base], q_first)
+            rng[nr, 1] = counts[base + X]
+            rng[nr, 2] = row
+            rng[nr, 3] = xlo
+            rng[nr, 4] = xhi
+            return nr + 1
+        ba = (cx + xa + h) & gm
+        bb = (cx + xb + h) & gm
+        if ba <= bb:
+            rng[nr, 0] = max(counts[base + ba], q_first)
+            rng[nr, 1] = counts[base + bb + 1]
+            rng[nr, 2] = row
+            rng[nr, 3] = xlo
+            rng[nr, 4] = xhi
+            return nr + 1
+        # the row wraps around the bucket box: two ranges; q_first only cuts the first (own bucket)
+        rng[nr, 0] = max(counts[base + ba], q_first)
+        rng[nr, 1] = counts[base + X]
+        rng[nr, 2] = row
+        rng[nr, 3] = xlo
+        rng[nr, 4] = xhi
+        rng[nr + 1, 0] = counts[base]
+        rng[nr + 1, 1] = counts[base + bb + 1]
+        rng[nr + 1, 2] = row
+        rng[nr + 1, 3] = xlo
+        rng[nr + 1, 4] = xhi
+        return nr + 2
+
+
+    @_nb.njit(cache=True, nogil=True, inline="always")
+    def _pair_lb(P, i, j, eps, d, half):
+        """The linear-motion lower bound of objects i, j (rows of P: position, velocity) over
+        the window ±half, minus the interpolation and curvature slack (see screening.py)."""
+        dx = P[j, 0] - P[i, 0]
+        dy = P[j, 1] - P[i, 1]
+        dz = P[j, 2] - P[i, 2]
+        ux = P[j, 3] - P[i, 3]
+        uy = P[j, 4] - P[i, 4]
+        uz = P[j, 5] - P[i, 5]
+        vv = ux * ux + uy * uy + uz * uz
+        tau = 0.0
+        if vv > 0:
+            tau = -(dx * ux + dy * uy + dz * uz) / vv
+        if tau > half:
+            tau = half
+        elif tau < -half:
+            tau = -half
+        ex = dx + ux * tau
+        ey = dy + uy * tau
+        ez = dz + uz * tau
+        dmin = math.sqrt(ex * ex + ey * ey + ez * ez)
+        sep = math.sqrt(dx * dx + dy * dy + dz * dz) + math.sqrt(vv) * half
+        return dmin - INTERP_FACTOR * (eps[i] + eps[j]) - 0.5 * (GRAD_S2 * sep + ABS_KM_S2) * half * half
 
     @_nb.njit(cache=True, nogil=True)
     def _kernel(r, v, ok, H, L, W, d, eps, rp, ra, radial_margin, primary, all_vs_all, out):
@@ -116,50 +185,64 @@ if HAVE_NUMBA:
         M = M1 - 1
         n_nodes = M * L
         half = W / 2.0
-        nb = N_BUCKETS
-        mask = nb - 1
-        P = np.empty((N, 3))
-        V = np.empty((N, 3))
+        X = 1 << GRID_BITS
+        gm = X - 1
+        hX = X // 2
+        NB = X * X * X
+        kmask = (1 << KEY_BITS) - 1
+        P = np.empty((N, 6))
         speed = np.empty(N)
         valid = np.zeros(N, np.bool_)
-        cell = np.empty((N, 3), np.int64)
+        key = np.empty(N, np.int64)
         bucket = np.empty(N, np.int64)
-        counts = np.zeros(nb + 1, np.int64)
-        # sorted (bucket order) copies
+        counts = np.zeros(NB + 1, np.int32)
         sidx = np.empty(N, np.int64)
-        SP = np.empty((N, 3))
-        SV = np.empty((N, 3))
-        SC = np.empty((N, 3), np.int64)
-        SS = np.empty(N)
+        SP = np.empty((N, 6))
+        SK = np.empty(N, np.int64)
         SE = np.empty(N)
         SM = np.empty(N, np.int64)
+        SRP = np.empty(N)
+        SX = np.empty(N)
+        SY = np.empty(N)
+        SZ = np.empty(N)
+        SA = np.empty(N)
+        SRA = np.empty(N)
+        rng = np.empty((2 * X * X + 8, 5), np.int64)
+        cap = out.shape[0]
         eps_max = 0.0
+        n_prim = 0
         for i in range(N):
             if eps[i] > eps_max:
                 eps_max = eps[i]
+            if primary[i]:
+                n_prim += 1
         n_out = 0
-        cap = out.shape[0]
         for k in range(n_nodes):
             m = k // L
             s = (k % L) / L
             h00 = 2 * s**3 - 3 * s**2 + 1
-            h10 = s**3 - 2 * s**2 + s
+            h10 = (s**3 - 2 * s**2 + s) * H
             h01 = -2 * s**3 + 3 * s**2
-            h11 = s**3 - s**2
-            d00 = 6 * s**2 - 6 * s
+            h11 = (s**3 - s**2) * H
+            d00 = (6 * s**2 - 6 * s) / H
             d10 = 3 * s**2 - 4 * s + 1
-            d01 = -6 * s**2 + 6 * s
+            d01 = (-6 * s**2 + 6 * s) / H
             d11 = 3 * s**2 - 2 * s
             smax = 0.0
+            rmax = 0.0
             nv = 0
             for i in range(N):
                 if ok[i, m] and ok[i, m + 1]:
                     valid[i] = True
                     sp = 0.0
                     for c in range(3):
-                        P[i, c] = h00 * r[i, m, c] + h10 * H * v[i, m, c] + h01 * r[i, m + 1, c] + h11 * H * v[i, m + 1, c]
-                        V[i, c] = (d00 * r[i, m, c] + d01 * r[i, m + 1, c]) / H + d10 * v[i, m, c] + d11 * v[i, m + 1, c]
-                        sp += V[i, c] * V[i, c]
+                        x = h00 * r[i, m, c] + h10 * v[i, m, c] + h01 * r[i, m + 1, c] + h11 * v[i, m + 1, c]
+                        u = d00 * r[i, m, c] + d01 * r[i, m + 1, c] + d10 * v[i, m, c] + d11 * v[i, m + 1, c]
+                        P[i, c] = x
+                        P[i, 3 + c] = u
+                        sp += u * u
+                        if abs(x) > rmax:
+                            rmax = abs(x)
                     sp = math.sqrt(sp)
                     speed[i] = sp
                     if sp > smax:
@@ -171,127 +254,142 @@ if HAVE_NUMBA:
                 continue
             cs = min(V_CAP_KM_S, smax)
             curv = 0.5 * (GRAD_S2 * (d + 2 * smax * W) + ABS_KM_S2) * half * half
+            if not all_vs_all and n_prim <= DIRECT_PRIMARIES:
+                # a few primaries: each against every object, no grid (same test, same pairs)
+                for i in range(N):
+                    if not (valid[i] and primary[i]):
+                        continue
+                    ai = speed[i] * half + INTERP_FACTOR * eps[i]
+                    for j in range(N):
+                        if not valid[j] or j == i or (primary[j] and j < i):
+                            continue
+                        if rp[i] > ra[j] + radial_margin or rp[j] > ra[i] + radial_margin:
+                            continue
+                        dx = P[j, 0] - P[i, 0]
+                        dy = P[j, 1] - P[i, 1]
+                        dz = P[j, 2] - P[i, 2]
+                        lim = d + curv + ai + speed[j] * half + INTERP_FACTOR * eps[j]
+                        if dx * dx + dy * dy + dz * dz > lim * lim:
+                            continue
+                        if _pair_lb(P, i, j, eps, d, half) <= d:
+                            if n_out < cap:
+                                out[n_out, 0] = k
+                                out[n_out, 1] = min(i, j)
+                                out[n_out, 2] = max(i, j)
+                            n_out += 1
+                continue
             reach_cap = cs * half + INTERP_FACTOR * min(eps_max, EPS_CAP_KM)
             c_km = d + 2 * reach_cap + curv
-            for b in range(nb + 1):
+            dc = d + curv
+            if c_km < rmax / MAX_CELLS:
+                c_km = rmax / MAX_CELLS
+            for b in range(NB + 1):
                 counts[b] = 0
             for i in range(N):
                 if valid[i]:
                     cx = int(math.floor(P[i, 0] / c_km))
                     cy = int(math.floor(P[i, 1] / c_km))
                     cz = int(math.floor(P[i, 2] / c_km))
-                    cell[i, 0] = cx
-                    cell[i, 1] = cy
-                    cell[i, 2] = cz
-                    bk = _cell_hash(cx, cy, cz, mask)
+                    key[i] = (((cz + KEY_OFF) << KEY_BITS | (cy + KEY_OFF)) << KEY_BITS) | (cx + KEY_OFF)
+                    bk = ((cx + hX) & gm) + (((cy + hX) & gm) << GRID_BITS) + (((cz + hX) & gm) << (2 * GRID_BITS))
                     bucket[i] = bk
                     counts[bk + 1] += 1
-            for b in range(nb):
+            for b in range(NB):
                 counts[b + 1] += counts[b]
-            # counts[b] = start of bucket b; fill
             for i in range(N):
                 if valid[i]:
                     bk = bucket[i]
                     p = counts[bk]
                     counts[bk] += 1
                     sidx[p] = i
-            # counts[b] now = end of bucket b = start of bucket b+1; shift back
-            for b in range(nb, 0, -1):
+            for b in range(NB, 0, -1):
                 counts[b] = counts[b - 1]
             counts[0] = 0
+            m_all = 1
             for p in range(nv):
                 i = sidx[p]
-                for c in range(3):
+                for c in range(6):
                     SP[p, c] = P[i, c]
-                    SV[p, c] = V[i, c]
-                    SC[p, c] = cell[i, c]
-                SS[p] = speed[i]
+                SK[p] = key[i]
+                SX[p] = P[i, 0]
+                SY[p] = P[i, 1]
+                SZ[p] = P[i, 2]
+                SA[p] = speed[i] * half + INTERP_FACTOR * eps[i]
                 SE[p] = eps[i]
+                SRP[p] = rp[i]
+                SRA[p] = ra[i]
                 reach = speed[i] * half + INTERP_FACTOR * eps[i]
                 if reach < reach_cap:
                     reach = reach_cap
                 mm = int(math.ceil((d + 2 * reach + curv) / c_km))
                 SM[p] = mm if mm > 1 else 1
-            m_all = 1
-            if not all_vs_all:
-                for p in range(nv):
-                    if SM[p] > m_all:
-                        m_all = SM[p]
+                if SM[p] > m_all:
+                    m_all = SM[p]
             for p in range(nv):
                 i = sidx[p]
                 mi = SM[p]
                 if not all_vs_all:
-                    # primaries mode: only primaries search, with the widest stencil, and own
-                    # every pair they see (a pair of two primaries once, from the lower index)
                     if not primary[i]:
                         continue
                     mi = m_all
-                cx = SC[p, 0]
-                cy = SC[p, 1]
-                cz = SC[p, 2]
-                # objects with the smallest range (m = 1) search a half stencil (own cell and the
-                # 13 "forward" neighbours) and meet each other exactly once; faster objects
-                # (m > 1) search their full stencil and own every pair with a slower object
+                kp = SK[p]
+                cx = (kp & kmask) - KEY_OFF
+                cy = ((kp >> KEY_BITS) & kmask) - KEY_OFF
+                cz = (kp >> (2 * KEY_BITS)) - KEY_OFF
+                nr = 0
                 half_stencil = mi == 1 and all_vs_all
-                for ox in range(-mi, mi + 1):
-                    for oy in range(-mi, mi + 1):
-                        for oz in range(-mi, mi + 1):
-                            own = ox == 0 and oy == 0 and oz == 0
-                            if half_stencil and not own:
-                                if ox < 0 or (ox == 0 and (oy < 0 or (oy == 0 and oz < 0))):
-                                    continue
-                            tx = cx + ox
-                            ty = cy + oy
-                            tz = cz + oz
-                            bk = _cell_hash(tx, ty, tz, mask)
-                            for q in range(counts[bk], counts[bk + 1]):
-                                if SC[q, 0] != tx or SC[q, 1] != ty or SC[q, 2] != tz:
-                                    continue
-                                mj = SM[q]
-                                if not all_vs_all:
-                                    if primary[sidx[q]] and q <= p:
-                                        continue
-                                elif mj > mi:
-                                    continue
-                                elif mj == mi and (q <= p if (own or not half_stencil) else False):
-                                    continue
-                                j = sidx[q]
-                                if not all_vs_all and not (primary[i] or primary[j]):
-                                    continue
-                                if rp[i] > ra[j] + radial_margin or rp[j] > ra[i] + radial_margin:
-                                    continue
-                                dx = SP[q, 0] - SP[p, 0]
-                                dy = SP[q, 1] - SP[p, 1]
-                                dz = SP[q, 2] - SP[p, 2]
-                                s2 = dx * dx + dy * dy + dz * dz
-                                ssum = SS[p] + SS[q]
-                                lim = d + ssum * half + INTERP_FACTOR * (SE[p] + SE[q]) \
-                                    + 0.5 * (GRAD_S2 * (d + ssum * W) + ABS_KM_S2) * half * half
-                                if s2 > lim * lim:
-                                    continue
-                                ux = SV[q, 0] - SV[p, 0]
-                                uy = SV[q, 1] - SV[p, 1]
-                                uz = SV[q, 2] - SV[p, 2]
-                                vv = ux * ux + uy * uy + uz * uz
-                                tau = 0.0
-                                if vv > 0:
-                                    tau = -(dx * ux + dy * uy + dz * uz) / vv
-                                if tau > half:
-                                    tau = half
-                                elif tau < -half:
-                                    tau = -half
-                                ex = dx + ux * tau
-                                ey = dy + uy * tau
-                                ez = dz + uz * tau
-                                dmin = math.sqrt(ex * ex + ey * ey + ez * ez)
-                                sep = math.sqrt(s2) + math.sqrt(vv) * half
-                                slack = INTERP_FACTOR * (SE[p] + SE[q]) + 0.5 * (GRAD_S2 * sep + ABS_KM_S2) * half * half
-                                if dmin - slack <= d:
-                                    if n_out < cap:
-                                        out[n_out, 0] = k
-                                        out[n_out, 1] = min(i, j)
-                                        out[n_out, 2] = max(i, j)
-                                    n_out += 1
+                if half_stencil:
+                    # own cell (later entries only) and the 13 forward neighbours: pairs of two
+                    # such objects are met exactly once
+                    nr = _row_ranges(counts, cx, cy, cz, 0, 0, 0, 1, p + 1, rng, nr)
+                    nr = _row_ranges(counts, cx, cy, cz, 1, 0, -1, 1, 0, rng, nr)
+                    for oy in range(-1, 2):
+                        nr = _row_ranges(counts, cx, cy, cz, oy, 1, -1, 1, 0, rng, nr)
+                else:
+                    for oz in range(-mi, mi + 1):
+                        for oy in range(-mi, mi + 1):
+                            nr = _row_ranges(counts, cx, cy, cz, oy, oz, -mi, mi, 0, rng, nr)
+                px = SP[p, 0]
+                py = SP[p, 1]
+                pz = SP[p, 2]
+                rpi = SRP[p]
+                ap_ = SA[p]
+                rai = SRA[p]
+                for t in range(nr):
+                    row = rng[t, 2]
+                    xlo = rng[t, 3]
+                    xhi = rng[t, 4]
+                    for q in range(rng[t, 0], rng[t, 1]):
+                        kq = SK[q]
+                        if (kq >> KEY_BITS) != row:
+                            continue
+                        xq = kq & kmask
+                        if xq < xlo or xq > xhi:
+                            continue
+                        dx = SX[q] - px
+                        dy = SY[q] - py
+                        dz = SZ[q] - pz
+                        s2 = dx * dx + dy * dy + dz * dz
+                        lim = dc + ap_ + SA[q]
+                        if s2 > lim * lim:
+                            continue
+                        mj = SM[q]
+                        if all_vs_all:
+                            if mj > mi:
+                                continue
+                            if mj == mi and not half_stencil and q <= p:
+                                continue
+                        elif primary[sidx[q]] and q <= p:
+                            continue
+                        if rpi > SRA[q] + radial_margin or SRP[q] > rai + radial_margin:
+                            continue
+                        if _pair_lb(SP, p, q, SE, d, half) <= d:
+                            j = sidx[q]
+                            if n_out < cap:
+                                out[n_out, 0] = k
+                                out[n_out, 1] = min(i, j)
+                                out[n_out, 2] = max(i, j)
+                            n_out += 1
         return n_out
 
 

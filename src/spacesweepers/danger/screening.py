@@ -90,6 +90,23 @@ def _orbit_numbers(sats):
     return a, e, rp, ra
 
 
+def _shells(items):
+    """Catalog numbers and perigee/apogee radii (km) from the mean elements of element sets or
+    Satrecs, without initialising SGP4 (the same numbers as :func:`_orbit_numbers`)."""
+    from ..catalog.elements import _XPDOTP
+
+    ids = np.array([int(getattr(x, "norad_id", getattr(x, "satnum", -1))) for x in items], np.int64)
+    if all(hasattr(x, "mean_motion_rev_day") for x in items):
+        n = np.array([x.mean_motion_rev_day / _XPDOTP for x in items], float) / 60.0
+        e = np.array([x.eccentricity for x in items], float)
+    else:
+        n = np.array([x.no_kozai for x in items], float) / 60.0
+        e = np.array([x.ecco for x in items], float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(n > 0, (MU_KM3_S2 / n**2) ** (1 / 3), np.nan)
+    return ids, np.nan_to_num(a * (1 - e), nan=-1e9), np.nan_to_num(a * (1 + e), nan=1e12)
+
+
 def interpolation_error_km(sats, sample_step_s: float) -> np.ndarray:
     """Bound on the cubic-Hermite position error (km) of each object for SGP4 samples every
     ``sample_step_s`` (see module notes)."""
@@ -128,11 +145,11 @@ def _dedupe(elements):
 _W: dict = {}
 
 
-def _init_worker(elements, params):
+def _init_worker(elements, params, prop=None):
     from ..propagation import Propagator
 
     _W.clear()
-    _W["prop"] = Propagator(elements)
+    _W["prop"] = Propagator(elements) if prop is None else prop
     _W["sats"] = _W["prop"].satrecs
     _W.update(params)
 
@@ -152,40 +169,42 @@ def plausible(r, v, rp_km=None, ra_km=None) -> np.ndarray:
 
 
 def _sgp4_at(sats, obj, jd1, fr, rp=None, ra=None):
-    """SGP4 states of objects ``obj`` (row indices) at times ``jd1 + fr`` (one call per object)."""
+    """SGP4 states of objects ``obj`` (row indices) at times ``jd1 + fr``: one SGP4 call per
+    distinct object, written straight into its slice of object-sorted arrays (the per-call
+    overhead is what costs here, not SGP4), then checked for plausibility in one pass."""
     K = len(obj)
-    r = np.full((K, 3), np.nan)
-    v = np.full((K, 3), np.nan)
     if K == 0:
-        return r, v
+        return np.full((0, 3), np.nan), np.full((0, 3), np.nan)
     order = np.argsort(obj, kind="stable")
     so = obj[order]
     cut = np.flatnonzero(np.diff(so)) + 1
-    starts = np.concatenate([[0], cut])
-    ends = np.concatenate([cut, [K]])
+    starts = np.concatenate([[0], cut]).tolist()
+    ends = np.concatenate([cut, [K]]).tolist()
     jd = np.full(K, float(jd1))
+    fs = np.ascontiguousarray(fr[order], dtype=np.float64)
+    es = np.zeros(K, np.uint8)
+    rs = np.empty((K, 3))
+    vs = np.empty((K, 3))
+    so_l = so.tolist()
     for s, e in zip(starts, ends):
-        idx = order[s:e]
-        err, rr, vv = sats[int(so[s])].sgp4_array(jd[idx], np.ascontiguousarray(fr[idx]))
-        rr = np.asarray(rr)
-        vv = np.asarray(vv)
-        u = int(so[s])
-        bad = (np.asarray(err) != 0) | ~plausible(rr, vv, None if rp is None else rp[u], None if ra is None else ra[u])
-        if bad.any():
-            rr[bad] = np.nan
-            vv[bad] = np.nan
-        r[idx] = rr
-        v[idx] = vv
+        sats[so_l[s]]._sgp4(jd[s:e], fs[s:e], es[s:e], rs[s:e], vs[s:e])
+    bad = (es != 0) | ~plausible(rs, vs, None if rp is None else rp[so], None if ra is None else ra[so])
+    rs[bad] = np.nan
+    vs[bad] = np.nan
+    r = np.empty((K, 3))
+    v = np.empty((K, 3))
+    r[order] = rs
+    v[order] = vs
     return r, v
 
 
 def _rel(sats, i, j, t_s, jd1, jd2, rp=None, ra=None):
     """SGP4 states of both objects of each pair at ``t_s`` (NaN where SGP4 fails or the state is
-    implausible for the object's shell ``rp``/``ra``)."""
+    implausible for the object's shell ``rp``/``ra``); one SGP4 call per distinct object."""
     fr = jd2 + t_s / DAY_S
-    r1, v1 = _sgp4_at(sats, i, jd1, fr, rp, ra)
-    r2, v2 = _sgp4_at(sats, j, jd1, fr, rp, ra)
-    return r1, v1, r2, v2
+    n = len(i)
+    r, v = _sgp4_at(sats, np.concatenate([i, j]), jd1, np.concatenate([fr, fr]), rp, ra)
+    return r[:n], v[:n], r[n:], v[n:]
 
 
 def _accel(r):
@@ -455,6 +474,23 @@ def screen(
         raise ScreeningError("screening needs at least two objects")
     from ..propagation import Propagator
 
+    margin = (50.0 + threshold_km) if radial_margin_km is None else float(radial_margin_km)
+    all_vs_all = primaries is None
+    prim_ids = None
+    if not all_vs_all:
+        prim_ids = tuple(sorted({int(x) for x in primaries}))
+        ids, rp, ra = _shells(items)
+        missing = [p for p in prim_ids if p not in set(ids.tolist())]
+        if missing:
+            raise ScreeningError(f"primary object(s) {missing} are not among the {len(ids)} objects screened; "
+                                 "check the catalog numbers or load them first")
+        is_p = np.isin(ids, prim_ids)
+        # apogee/perigee filter: only objects whose shell overlaps a primary's take part (and
+        # only they are initialised for SGP4)
+        lo_p, hi_p = rp[is_p], ra[is_p]
+        overl = ((rp[:, None] <= hi_p[None, :] + margin) & (lo_p[None, :] <= ra[:, None] + margin)).any(1)
+        rows = np.flatnonzero(overl | is_p)
+        items = [items[r] for r in rows]
     prop = Propagator(items)
     ids = prop.norad_ids
     sats = prop.satrecs
@@ -462,26 +498,6 @@ def screen(
     a, e, rp, ra = _orbit_numbers(sats)
     rp = np.nan_to_num(rp, nan=-1e9)
     ra = np.nan_to_num(ra, nan=1e12)
-    margin = (50.0 + threshold_km) if radial_margin_km is None else float(radial_margin_km)
-    all_vs_all = primaries is None
-    prim_ids = None
-    if not all_vs_all:
-        prim_ids = tuple(sorted({int(x) for x in primaries}))
-        missing = [p for p in prim_ids if p not in set(ids.tolist())]
-        if missing:
-            raise ScreeningError(f"primary object(s) {missing} are not among the {len(ids)} objects screened; "
-                                 "check the catalog numbers or load them first")
-        is_p = np.isin(ids, prim_ids)
-        # apogee/perigee filter: only objects whose shell overlaps a primary's take part
-        lo_p, hi_p = rp[is_p], ra[is_p]
-        overl = ((rp[:, None] <= hi_p[None, :] + margin) & (lo_p[None, :] <= ra[:, None] + margin)).any(1)
-        rows = np.flatnonzero(overl | is_p)
-        items = [items[r] for r in rows]
-        prop = Propagator(items)
-        ids, sats = prop.norad_ids, prop.satrecs
-        a, e, rp, ra = _orbit_numbers(sats)
-        rp = np.nan_to_num(rp, nan=-1e9)
-        ra = np.nan_to_num(ra, nan=1e12)
     primary = np.isin(ids, prim_ids) if prim_ids else np.zeros(len(ids), bool)
     eps = interpolation_error_km(sats, sample_step_s)
     duration_s = float(days) * DAY_S
@@ -545,7 +561,7 @@ def screen(
     n_workers = (os.cpu_count() or 1) if workers is None else max(1, int(workers))
     n_workers = min(n_workers, max(1, len(todo)))
     if n_workers <= 1:
-        _init_worker(items, params)
+        _init_worker(items, params, prop)
         for c, f in todo:
             _collect(_screen_chunk(*c), f)
     else:
