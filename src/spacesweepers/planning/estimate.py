@@ -33,7 +33,7 @@ import numpy as np
 from ..propagation.j2 import GTOC9_J2_MODEL, J2Model, secular_rates
 from ..units import DAY_S
 
-__all__ = ["LegEstimate", "estimate_leg", "estimate_legs_dv_m_s", "estimate_debris_legs"]
+__all__ = ["LegEstimate", "estimate_leg", "estimate_legs_dv_m_s", "estimate_debris_legs", "split_with_fixed_ua"]
 
 _IRLS_ITERATIONS = 8
 _CHUNK = 65536
@@ -182,3 +182,35 @@ def estimate_debris_legs(debris, dep_ids, arr_ids, t_dep_mjd2000_day, tof_day) -
     el1 = debris.elements_at(dep_ids, t_dep_mjd2000_day)
     el2 = debris.elements_at(arr_ids, t_dep_mjd2000_day)
     return estimate_legs_dv_m_s(el1, el2, np.asarray(tof_day, dtype=float) * DAY_S)
+
+
+def split_with_fixed_ua(el_dep, el_arr, tof_s, ua_m_s, model: J2Model = GTOC9_J2_MODEL) -> LegEstimate:
+    """The model's cheapest split when the departure's tangential component ``ua_m_s`` (m/s) is
+    imposed, e.g. by phasing (the drift orbit's period must bring the ship to the target); the
+    other components (ue, ui, uΩ) are optimised as in :func:`estimate_leg`. Vectorised."""
+    el1 = np.asarray(el_dep, dtype=float)
+    el2 = np.asarray(el_arr, dtype=float)
+    ba, be, bi, bo, cA, cI = _terms(el1, el2, np.asarray(tof_s, dtype=float), model)
+    xa = np.asarray(ua_m_s, dtype=float) + 0.0 * ba
+    ya = ba - xa
+    bo2 = bo - cA * xa
+    w1 = np.ones_like(xa)
+    w2 = np.ones_like(xa)
+    scale = 1e-6 * (np.abs(ba) + be + np.abs(bi) + np.abs(bo) + 1e-3)
+    for _ in range(2 * _IRLS_ITERATIONS):
+        s = w1 + w2
+        # (w1 I + w2 NᵀN)(xi, xo) = w2 Nᵀ(bi, bo2), N = [[1, 0], [cI, 1]]
+        m11, m12, m22 = s + w2 * cI * cI, w2 * cI, s
+        r1, r2 = w2 * (bi + cI * bo2), w2 * bo2
+        det = m11 * m22 - m12 * m12
+        xi = (m22 * r1 - m12 * r2) / det
+        xo = (m11 * r2 - m12 * r1) / det
+        xe = w2 * be / s
+        yi, yo, ye = bi - xi, bo2 - xo - cI * xi, be - xe
+        n1 = np.sqrt(xa * xa + xe * xe + xi * xi + xo * xo)
+        n2 = np.sqrt(ya * ya + ye * ye + yi * yi + yo * yo)
+        w1 = 1.0 / np.maximum(n1, scale)
+        w2 = 1.0 / np.maximum(n2, scale)
+    x = np.stack([xa, xe, xi, xo], -1)
+    y = np.stack([ya, ye, yi, yo], -1)
+    return LegEstimate(n1 + n2, n1, n2, x, y)

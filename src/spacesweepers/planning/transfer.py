@@ -42,7 +42,8 @@ from ..propagation.j2 import (
 from ..units import DAY_S, GTOC9_EPS_R_M, GTOC9_EPS_V_M_S, GTOC9_R_PERIGEE_MIN_M
 from .lambert import LambertError, lambert_izzo
 
-__all__ = ["Impulse", "Transfer", "rendezvous_j2", "exact_transfer", "shoot_j2", "optimise_impulses"]
+__all__ = ["Impulse", "Transfer", "rendezvous_j2", "exact_transfer", "shoot_j2", "optimise_impulses",
+           "optimise_four_impulses"]
 
 
 @dataclass(frozen=True)
@@ -98,17 +99,19 @@ def _failed(msg: str, mode: str) -> Transfer:
 
 # --- Newton shooting ---------------------------------------------------------------------
 def shoot_j2(r0_m, v0_guess_m_s, r_target_m, tof_s: float, model: J2Model = GTOC9_J2_MODEL,
-             tol_r_m: float = 1.0, max_iter: int = 20):
+             tol_r_m: float = 1.0, max_iter: int = 20, fast: bool = False):
     """Departure velocity (m/s) whose J2 arc reaches ``r_target_m`` after ``tof_s``.
 
     Returns ``(v0, r_f, v_f, miss_m, iterations)``; ``miss_m`` > ``tol_r_m`` means failure.
-    Damped Newton on the 3×3 block ∂r(t)/∂v(0) of the state-transition matrix.
+    Damped Newton on the 3×3 block ∂r(t)/∂v(0) of the state-transition matrix. ``fast``: the
+    1e-12 variational integrator (4× faster, ~0.1 mm per day of error): for starts that are
+    re-shot with the accurate one later.
     """
     r0 = np.asarray(r0_m, float)
     v0 = np.asarray(v0_guess_m_s, float).copy()
     rt = np.asarray(r_target_m, float)
     try:
-        rf, vf, stm = propagate_j2_stm(r0, v0, tof_s, model)
+        rf, vf, stm = propagate_j2_stm(r0, v0, tof_s, model, fast=fast)
     except PropagationError:
         return v0, None, None, math.inf, 0
     miss = float(np.linalg.norm(rf - rt))
@@ -126,7 +129,7 @@ def shoot_j2(r0_m, v0_guess_m_s, r_target_m, tof_s: float, model: J2Model = GTOC
         lam = 1.0
         for _ in range(6):
             try:
-                rn, vn, sn_ = propagate_j2_stm(r0, v0 + lam * step, tof_s, model)
+                rn, vn, sn_ = propagate_j2_stm(r0, v0 + lam * step, tof_s, model, fast=fast)
                 mn = float(np.linalg.norm(rn - rt))
             except PropagationError:
                 mn = math.inf
@@ -139,14 +142,14 @@ def shoot_j2(r0_m, v0_guess_m_s, r_target_m, tof_s: float, model: J2Model = GTOC
     return v0, rf, vf, miss, max_iter
 
 
-def _shoot_with_homotopy(r0, v_guess, r1, tof, model, tol_r_m, homotopy=True):
-    v, rf, vf, miss, _ = shoot_j2(r0, v_guess, r1, tof, model, tol_r_m, max_iter=12)
+def _shoot_with_homotopy(r0, v_guess, r1, tof, model, tol_r_m, homotopy=True, fast=False):
+    v, rf, vf, miss, _ = shoot_j2(r0, v_guess, r1, tof, model, tol_r_m, max_iter=12, fast=fast)
     if miss <= tol_r_m or not homotopy:
         return v, rf, vf, miss
     v = np.asarray(v_guess, float)
     for frac in (0.25, 0.5, 0.75, 1.0):
         m = J2Model(model.mu_m3_s2, model.j2 * frac, model.re_m)
-        v, rf, vf, miss, _ = shoot_j2(r0, v, r1, tof, m, tol_r_m if frac == 1.0 else 10.0)
+        v, rf, vf, miss, _ = shoot_j2(r0, v, r1, tof, m, tol_r_m if frac == 1.0 else 10.0, fast=fast)
         if not math.isfinite(miss) or (frac < 1.0 and miss > 1e3):
             break
     return v, rf, vf, miss
@@ -154,12 +157,13 @@ def _shoot_with_homotopy(r0, v_guess, r1, tof, model, tol_r_m, homotopy=True):
 
 def rendezvous_j2(r0_m, v0_m_s, r1_m, v1_m_s, tof_s: float, model: J2Model = GTOC9_J2_MODEL,
                   n_candidates: int = 3, tol_r_m: float = 1.0, max_revs: int | None = None,
-                  perigee_min_m: float = GTOC9_R_PERIGEE_MIN_M):
+                  perigee_min_m: float = GTOC9_R_PERIGEE_MIN_M, fast: bool = False):
     """Cheapest two-impulse J2 rendezvous found from state (r0, v0) to state (r1, v1) in ``tof_s``.
 
     Returns ``(dv1, dv2, info)`` (m/s, None on failure) where ``info`` has ``miss_r_m``,
     ``perigee_min_m``, ``revs``, ``message``. Candidates: every Lambert solution (all
-    revolutions), the ``n_candidates`` cheapest by Keplerian ΔV are J2-corrected.
+    revolutions), the ``n_candidates`` cheapest by Keplerian ΔV are J2-corrected (``fast``:
+    shot with the 1e-12 variational integrator, for starts that are re-flown accurately later).
     """
     r0, v0, r1, v1 = (np.asarray(x, float) for x in (r0_m, v0_m_s, r1_m, v1_m_s))
     try:
@@ -172,7 +176,7 @@ def rendezvous_j2(r0_m, v0_m_s, r1_m, v1_m_s, tof_s: float, model: J2Model = GTO
     best = None
     reasons = []
     for k, s in enumerate(sols[:n_candidates]):
-        v, rf, vf, miss = _shoot_with_homotopy(r0, s.v1, r1, tof_s, model, tol_r_m, homotopy=k == 0)
+        v, rf, vf, miss = _shoot_with_homotopy(r0, s.v1, r1, tof_s, model, tol_r_m, homotopy=k == 0, fast=fast)
         if not miss <= tol_r_m:
             reasons.append(f"{s.revs}-rev {s.branch}: J2 shooting missed by {miss:.3g} m")
             continue
@@ -202,9 +206,32 @@ class _Abort(Exception):
     pass
 
 
+def _perigee_and_gradient(r, v, mu):
+    """Osculating perigee radius (m) of state (r, v) and its gradient (6,) w.r.t. (r, v):
+    rp = p/(1 + e), p = h²/μ (central differences on this closed form, steps 1 m and 1 mm/s)."""
+    x = np.concatenate([r, v])
+    steps = np.array([1.0, 1.0, 1.0, 1e-3, 1e-3, 1e-3])
+    xs = np.concatenate([x[None], x + np.diag(steps), x - np.diag(steps)])
+    rp = _rp_rows(xs[:, :3], xs[:, 3:], mu)
+    return float(rp[0]), (rp[1:7] - rp[7:13]) / (2 * steps)
+
+
+def _rp_rows(r, v, mu):
+    rn = np.linalg.norm(r, axis=-1)
+    h = np.cross(r, v)
+    evec = np.cross(v, h) / mu - r / rn[:, None]
+    return np.sum(h * h, -1) / mu / (1.0 + np.linalg.norm(evec, axis=-1))
+
+
+_RP_MARGIN_M = 3_000.0  # the penalty aims this far above the limit (m)
+_RP_SCALE_M = 1_000.0  # 1 km under the aim costs _RP_WEIGHT m/s, 10 km 100×
+_RP_WEIGHT = 10.0
+_RP_SHORT_M = 40_000.0  # osculating perigee varies by less than this along a J2 arc (short-period terms)
+
+
 def optimise_impulses(r0_m, v0_m_s, r1_m, v1_m_s, tof_s: float, t1_s: float, dv1_m_s, t2_s: float,
                       dv2_m_s, model: J2Model = GTOC9_J2_MODEL, t1_bounds_s=None, t2_bounds_s=None,
-                      max_iter: int = 30):
+                      max_iter: int = 30, perigee_min_m: float | None = GTOC9_R_PERIGEE_MIN_M):
     """Cheapest three-impulse J2 rendezvous near a start: ΔV1 at t1, ΔV2 at t2, arrival at tof.
 
     The ship starts at (r0, v0) (time 0) and must reach (r1, v1) at ``tof_s``. The optimiser
@@ -216,21 +243,74 @@ def optimise_impulses(r0_m, v0_m_s, r1_m, v1_m_s, tof_s: float, t1_s: float, dv1
     δs = −Φrv⁻¹(Φrr δr2 − v_f δt2) for the post-impulse velocity s at t2, with
     ∂x2/∂t1 = Φ12[:, :3](−ΔV1), ∂x2/∂ΔV1 = Φ12[:, 3:], ∂x2/∂t2 = (v2, a(r2)).
 
+    ``perigee_min_m`` (default GTOC9's 6,600 km; None: no constraint) is a constraint handled by
+    a quadratic penalty, 10 m/s per km² under the limit + 3 km: the value is the lowest
+    osculating perigee sampled along each manoeuvred arc (36 samples per revolution, only when
+    the arc's initial perigee is within 40 km of the limit, more than J2's short-period range),
+    its gradient that of the arc's initial osculating perigee (the mean perigee is constant
+    under J2). The returned cost excludes the penalty.
+
     Returns ``(t1, dv1, t2, dv2, cost, message)``; the start when nothing better is found.
+    :func:`optimise_four_impulses` also frees a departure impulse at time 0.
     """
+    _, _, t1, dv1, t2, dv2, cost, msg = _optimise(r0_m, v0_m_s, r1_m, v1_m_s, tof_s, 0.0, None, t1_s, dv1_m_s,
+                                                  t2_s, dv2_m_s, model, None, t1_bounds_s, t2_bounds_s, max_iter,
+                                                  perigee_min_m)
+    return t1, dv1, t2, dv2, cost, msg
+
+
+def optimise_four_impulses(r0_m, v0_m_s, r1_m, v1_m_s, tof_s: float, t0_s: float, dv0_m_s, t1_s: float, dv1_m_s,
+                           t2_s: float, dv2_m_s, model: J2Model = GTOC9_J2_MODEL, t0_bounds_s=None,
+                           t1_bounds_s=None, t2_bounds_s=None, max_iter: int = 30,
+                           perigee_min_m: float | None = GTOC9_R_PERIGEE_MIN_M):
+    """Like :func:`optimise_impulses` with a fourth impulse ΔV0 at a free epoch t0 ≤ t1:
+    ΔV0 at t0, ΔV1 at t1, ΔV2 at t2, arrival. Two impulses at each end let the ship enter and
+    leave a near-circular drift orbit half a revolution apart (one tangential burn leaves an
+    eccentricity that J2 turns away from the target's, and a low perigee), each combined with
+    half the plane change. Returns ``(t0, dv0, t1, dv1, t2, dv2, cost, message)``."""
+    return _optimise(r0_m, v0_m_s, r1_m, v1_m_s, tof_s, t0_s, dv0_m_s, t1_s, dv1_m_s, t2_s, dv2_m_s, model,
+                     t0_bounds_s, t1_bounds_s, t2_bounds_s, max_iter, perigee_min_m)
+
+
+def _optimise(r0_m, v0_m_s, r1_m, v1_m_s, tof_s, t0_s, dv0_m_s, t1_s, dv1_m_s, t2_s, dv2_m_s, model,
+              t0_bounds_s, t1_bounds_s, t2_bounds_s, max_iter, perigee_min_m):
     from scipy.optimize import minimize
 
     from ..propagation.j2 import j2_acceleration
 
     r0, v0, r1, v1 = (np.asarray(x, float) for x in (r0_m, v0_m_s, r1_m, v1_m_s))
+    free0 = dv0_m_s is not None
+    mu = model.mu_m3_s2
     state = {"s": np.asarray(dv2_m_s, float)}  # warm start of the inner shooting (ΔV2)
     best = {}
+    rp_aim = None if perigee_min_m is None else perigee_min_m + _RP_MARGIN_M
+    acc = lambda r: j2_acceleration(r, model)  # noqa: E731
+    eye = np.eye(6)
 
+    def arc_penalty(r, v, dt):
+        """Penalty (m/s) and its gradient w.r.t. the arc's initial state (6,)."""
+        rp, g = _perigee_and_gradient(r, v, mu)
+        if rp - _RP_SHORT_M > rp_aim:
+            return 0.0, None
+        if dt > 0:
+            rp = min(rp, perigee_radius_min_m(r, v, dt, model)[0])
+        if rp >= rp_aim:
+            return 0.0, None
+        d = (rp_aim - rp) / _RP_SCALE_M
+        return _RP_WEIGHT * d * d, -2.0 * _RP_WEIGHT * d / _RP_SCALE_M * g
+
+    # variables y: t0, ΔV0 (3), d1 = t1 − t0, ΔV1 (3), t2 (epochs /_TS, ΔV /_VS); t0, ΔV0 fixed
+    # at 0 unless free0. The derivatives below use Φ·f(x_start) = f(x_end) along each arc.
     def ev(y):
-        t1, t2 = y[0] * _TS, y[4] * _TS
-        dv1 = y[1:4] * _VS
+        t0, dv0, d1, dv1, t2 = y[0] * _TS, y[1:4] * _VS, y[4] * _TS, y[5:8] * _VS, y[8] * _TS
+        t1 = t0 + d1
         try:
-            ra, va = propagate_j2(r0, v0, t1, model) if t1 > 0 else (r0, v0)
+            rp0, vp0 = propagate_j2(r0, v0, t0, model) if t0 > 0 else (r0, v0)
+            if free0 and d1 > 0:
+                ra, va, phi0a = propagate_j2_stm(rp0, vp0 + dv0, d1, model, fast=True)
+            else:
+                ra, va = propagate_j2(rp0, vp0 + dv0, d1, model) if d1 > 0 else (rp0, vp0 + dv0)
+                phi0a = eye
             r2, v2, phi12 = propagate_j2_stm(ra, va + dv1, t2 - t1, model, fast=True)
             s = v2 + state["s"]
             for _ in range(8):
@@ -247,46 +327,77 @@ def optimise_impulses(r0_m, v0_m_s, r1_m, v1_m_s, tof_s: float, t1_s: float, dv1
             raise _Abort from None
         state["s"] = s - v2
         dv2, dva = s - v2, v1 - vf
-        n1, n2, na = (math.sqrt(float(d @ d) + _EPS_DV**2) for d in (dv1, dv2, dva))
-        cost = n1 + n2 + na
-        g1, g2, ga = dv1 / n1, dv2 / n2, dva / na
-        jx2 = np.empty((6, 5))
-        jx2[:, 0] = phi12[:, :3] @ (-dv1) * _TS
-        jx2[:, 1:4] = phi12[:, 3:]
-        jx2[:3, 4] = v2 * _TS
-        jx2[3:, 4] = j2_acceleration(r2, model) * _TS
-        et2 = np.zeros(5)
-        et2[4] = _TS
+        n0, n1, n2, na = (math.sqrt(float(d @ d) + _EPS_DV**2) for d in (dv0, dv1, dv2, dva))
+        cost = n1 + n2 + na + (n0 if free0 else 0.0)
+        # Jacobian of the state before ΔV2 (arc B's end) w.r.t. y
+        dB = np.zeros((6, 9))  # arc B's initial state (ra, va + ΔV1)
+        dB[:, 0] = (np.concatenate([va, acc(ra)]) - phi0a[:, :3] @ dv0) * _TS
+        dB[:, 1:4] = phi0a[:, 3:] * _VS
+        dB[:, 4] = np.concatenate([va, acc(ra)]) * _TS
+        dB[3:, 5:8] = np.eye(3) * _VS
+        jx2 = phi12 @ dB
+        jx2[:, 0] -= np.concatenate([va + dv1, acc(ra)]) @ phi12.T * _TS  # arc B is shorter by δt1
+        jx2[:, 4] -= np.concatenate([va + dv1, acc(ra)]) @ phi12.T * _TS
+        jx2[:3, 8] = v2 * _TS
+        jx2[3:, 8] = acc(r2) * _TS
+        et2 = np.zeros(9)
+        et2[8] = _TS
         rhs = phi2[:3, :3] @ jx2[:3] - np.outer(vf, et2)
         ds = -np.linalg.solve(phi2[:3, 3:], rhs)
-        dvf = phi2[3:, :3] @ jx2[:3] + phi2[3:, 3:] @ ds - np.outer(j2_acceleration(rf, model), et2)
-        grad = g2 @ (ds - jx2[3:]) - ga @ dvf
-        grad[1:4] += g1
-        grad[1:4] *= _VS
-        if not best or cost < best["cost"]:
-            best.update(cost=cost, y=y.copy(), dv2=dv2.copy())
-        return cost, grad
+        dvf = phi2[3:, :3] @ jx2[:3] + phi2[3:, 3:] @ ds - np.outer(acc(rf), et2)
+        grad = (dv2 / n2) @ (ds - jx2[3:]) - (dva / na) @ dvf
+        grad[5:8] += dv1 / n1 * _VS
+        if free0:
+            grad[1:4] += dv0 / n0 * _VS
+        pen = 0.0
+        if rp_aim is not None:
+            try:
+                pa = arc_penalty(rp0, vp0 + dv0, d1) if free0 and d1 > 0 else (0.0, None)
+                pb = arc_penalty(ra, va + dv1, t2 - t1)
+                pc = arc_penalty(r2, s, tof_s - t2)
+            except PropagationError:
+                raise _Abort from None
+            pen = pa[0] + pb[0] + pc[0]
+            if pa[1] is not None:  # arc A starts at (rp0, vp0 + ΔV0)
+                grad[0] += (pa[1][:3] @ vp0 + pa[1][3:] @ acc(rp0)) * _TS
+                grad[1:4] += pa[1][3:] * _VS
+            if pb[1] is not None:
+                grad += pb[1] @ dB
+            if pc[1] is not None:  # arc C starts at (r2, s)
+                grad += pc[1][:3] @ jx2[:3] + pc[1][3:] @ ds
+        total = cost + pen
+        if not best or total < best["total"]:
+            best.update(cost=cost, total=total, pen=pen, y=y.copy(), dv2=dv2.copy())
+        return total, grad
 
     def f(y):
         try:
             return ev(y)
         except _Abort:  # the last arc cannot be shot from there: a wall the line search backs off from
-            return 10.0 * best["cost"], np.zeros(5)
+            return 10.0 * best["total"], np.zeros(9)
 
-    y0 = np.array([t1_s / _TS, *(np.asarray(dv1_m_s, float) / _VS), t2_s / _TS])
+    t0 = float(t0_s) if free0 else 0.0
+    dv0 = np.asarray(dv0_m_s, float) if free0 else np.zeros(3)
+    y0 = np.array([t0 / _TS, *(dv0 / _VS), (t1_s - t0) / _TS, *(np.asarray(dv1_m_s, float) / _VS), t2_s / _TS])
+    b0 = (t0_bounds_s or (0.0, tof_s)) if free0 else (0.0, 0.0)
     b1 = t1_bounds_s or (0.0, tof_s)
     b2 = t2_bounds_s or (0.0, tof_s)
-    bounds = [(b1[0] / _TS, b1[1] / _TS)] + [(None, None)] * 3 + [(b2[0] / _TS, b2[1] / _TS)]
+    fixed = [(None, None)] * 3 if free0 else [(0.0, 0.0)] * 3
+    # d1 = t1 − t0 ≥ 0; its upper bound keeps t1 under b1[1] at the largest t0
+    bounds = ([(b0[0] / _TS, b0[1] / _TS)] + fixed + [(0.0, max(0.0, b1[1] - b0[0]) / _TS)] + [(None, None)] * 3
+              + [(b2[0] / _TS, b2[1] / _TS)])
     try:
         ev(y0)
     except _Abort:
-        return t1_s, np.asarray(dv1_m_s, float), t2_s, np.asarray(dv2_m_s, float), math.inf, "start does not converge"
+        return (t0, dv0, t1_s, np.asarray(dv1_m_s, float), t2_s, np.asarray(dv2_m_s, float), math.inf,
+                "start does not converge")
     start = best["cost"]
     res = minimize(f, y0, jac=True, method="L-BFGS-B", bounds=bounds,
                    options={"maxiter": max_iter, "ftol": 1e-9, "gtol": 1e-6})
-    msg = f"L-BFGS-B: {res.message} ({res.nit} it, {start:.2f} → {best['cost']:.2f} m/s)"
+    pen = f", perigee penalty {best['pen']:.3g} m/s" if best["pen"] > 0 else ""
+    msg = f"L-BFGS-B: {res.message} ({res.nit} it, {start:.2f} → {best['cost']:.2f} m/s{pen})"
     y = best["y"]
-    return y[0] * _TS, y[1:4] * _VS, y[4] * _TS, best["dv2"], best["cost"], msg
+    return y[0] * _TS, y[1:4] * _VS, (y[0] + y[4]) * _TS, y[5:8] * _VS, y[8] * _TS, best["dv2"], best["cost"], msg
 
 # --- GTOC9 legs ------------------------------------------------------------------------------
 def _direct(debris, dep_id, t_dep, arr_id, t_arr, model, tol_r_m):
@@ -385,91 +496,130 @@ def _plane_crossing_dt(r, v, n_target, mu):
     return ((-u) % math.pi) / n, -(u % math.pi) / n
 
 
-def _guesses(r0, v0, r1, v1, tof, est_u1, model, final_s, target_normal):
-    """Flyable three-impulse starts (t1, ΔV1, t2, ΔV2; the arrival impulse follows) for SLSQP.
+def _phase_gap(r, v, r_target):
+    """Angle (rad, −π..π) from the ship at (r, v) forward to the target's position, in the ship's plane."""
+    h = np.cross(r, v)
+    h /= np.linalg.norm(h)
+    return math.atan2(float(np.dot(np.cross(r, r_target), h)), float(np.dot(r, r_target)))
 
-    ΔV1: the estimate's departure split (tangential ua, out-of-plane (ui, uΩ)) fired at the
-    argument of latitude where one out-of-plane impulse gives exactly that (Δi, ΔΩ) ratio,
-    u* = atan2(uΩ, ui) or u* + π, the first of them after departure. ΔV2: a J2 rendezvous
-    (multi-rev Lambert + shooting) started where the ship crosses the target's plane about
-    ``final_s`` before arrival, so the Lambert plane is the target's and the last plane change
-    is made on the line of nodes of the two planes. ``target_normal(t_s)``: the target orbit's
-    unit angular momentum at time t_s (its plane precesses ~1°/day, as the ship's does).
+
+def _unit_normal(r, v):
+    h = np.cross(r, v)
+    return h / np.linalg.norm(h)
+
+
+def _guesses(r0, v0, r1, v1, tof, el_dep, el_arr, model, target_state):
+    """Flyable starts ``(cost, t0, dv0, t1, dv1, t2, dv2)`` (the arrival impulse follows).
+
+    Drift plan from the estimate's split, with its tangential part ``ua`` fixed by phasing
+    (:func:`~.estimate.split_with_fixed_ua`): entry into the drift orbit by two burns half a
+    revolution apart (t0, t0 + T/2), each half the tangential part and half the plane change,
+    the first at the argument of latitude u* = atan2(uΩ, ui) (mod π) where an out-of-plane
+    impulse gives the wanted (Δi, ΔΩ) ratio, so both are at u* or u* + π; ``ua`` is then solved
+    so that the coasting ship would meet the target at arrival (Newton on the along-track gap,
+    ∂θ/∂ua = 3nT/v, for the nearest and second-nearest whole number of revolutions, and the
+    unphased split). Exit: a J2 rendezvous (Lambert of at most one revolution + shooting with
+    the fast integrator) from a crossing of the target's plane in the last 1¼ revolutions (the
+    last plane change is made on the line of nodes) or from half a revolution before arrival
+    (a Hohmann-like exit). ``target_state(t_s)``: the target's
+    (r, v) at t_s.
     """
+    from .estimate import estimate_leg, split_with_fixed_ua
+
     mu = model.mu_m3_s2
-    ua, _ue, ui, uo = (float(x) for x in est_u1)
     n0 = math.sqrt(mu / np.linalg.norm(r0) ** 3)
+    vc0 = float(np.linalg.norm(v0))
     period = 2 * math.pi / n0
-    t1 = 0.0
-    if math.hypot(ui, uo) > 1e-3:
-        t1 = ((math.atan2(uo, ui) - _arg_lat(r0, v0)) % math.pi) / n0
-        t1 = min(t1, tof / 4)
-    ra, va = propagate_j2(r0, v0, t1, model) if t1 > 0 else (r0, v0)
-    u = _arg_lat(ra, va)
-    nh = np.cross(ra, va)
-    nh /= np.linalg.norm(nh)
-    dv1 = ua * va / np.linalg.norm(va) + (ui * math.cos(u) + uo * math.sin(u)) * nh
-    t_c = max(tof - final_s, t1 + 0.25 * period)
-    rc, vc = propagate_j2(ra, va + dv1, t_c - t1, model)
+    u_dep = _arg_lat(r0, v0)
+    r_arr = target_state(tof)[0]
+    if tof < 1.5 * period:
+        return []
+
+    def build(ua):
+        _, _ue, ui, uo = (float(x) for x in split_with_fixed_ua(el_dep, el_arr, tof, ua, model).u1)
+        t0 = ((math.atan2(uo, ui) - u_dep) % math.pi) / n0 if math.hypot(ui, uo) > 1e-3 else 0.0
+        t1 = t0 + 0.5 * period
+        burns = []
+        r, v, t = r0, v0, 0.0
+        for tb in (t0, t1):
+            r, v = propagate_j2(r, v, tb - t, model) if tb > t else (r, v)
+            u = _arg_lat(r, v)
+            dv = 0.5 * (ua * v / np.linalg.norm(v) + (ui * math.cos(u) + uo * math.sin(u)) * _unit_normal(r, v))
+            burns.append(dv)
+            v, t = v + dv, tb
+        rf, vf = propagate_j2(r, v, tof - t1, model)
+        return t0, burns[0], t1, burns[1], r, v, _phase_gap(rf, vf, r_arr)
+
+    ua0 = float(estimate_leg(el_dep, el_arr, tof, model).u1[0])
+    plan = build(ua0)
+    slope = 3.0 * n0 * (tof - plan[2]) / vc0  # rad of along-track gap opened per m/s of ua (a higher orbit lags)
+    plans = [plan]
+    for k in (0.0, -math.copysign(1.0, plan[6])):
+        ua = ua0 - (plan[6] + 2 * math.pi * k) / slope
+        for _ in range(2):
+            p = build(ua)
+            ua -= p[6] / slope
+        plans.append(build(ua))
     out = []
-    for dt in _plane_crossing_dt(rc, vc, target_normal(t_c), mu):
-        t2 = t_c + dt
-        if not (t1 + 0.1 * period < t2 < tof - 0.2 * period):
-            continue
-        try:
-            r2, v2 = propagate_j2(ra, va + dv1, t2 - t1, model)
-        except PropagationError:
-            continue
-        dv2, dva, info = rendezvous_j2(r2, v2, r1, v1, tof - t2, model, tol_r_m=100.0)
-        if dv2 is None:
-            continue
-        cost = float(np.linalg.norm(dv1) + np.linalg.norm(dv2) + np.linalg.norm(dva))
-        out.append((cost, np.array([t1, t2]), np.stack([dv1, dv2])))
+    for t0, dv0, t1, dv1, rb, vb, _ in plans:
+        t_e = tof - 0.75 * period
+        re_, ve_ = propagate_j2(rb, vb, t_e - t1, model)
+        # exits: from a crossing of the target's plane, or half a revolution before arrival (Hohmann-like)
+        for t2 in [t_e + dt for dt in _plane_crossing_dt(re_, ve_, _unit_normal(*target_state(t_e)), mu)] + [
+                tof - 0.5 * period]:
+            if not (t1 + 0.1 * period < t2 < tof - 0.2 * period):
+                continue
+            try:
+                r2, v2 = propagate_j2(rb, vb, t2 - t1, model)
+            except PropagationError:
+                continue
+            dv2, dva, info = rendezvous_j2(r2, v2, r1, v1, tof - t2, model, tol_r_m=100.0, fast=True,
+                                           perigee_min_m=0.0, max_revs=1)
+            if dv2 is None:
+                continue
+            cost = float(sum(np.linalg.norm(d) for d in (dv0, dv1, dv2, dva)))
+            out.append((cost, t0, dv0, t1, dv1, t2, dv2))
     return out
 
 
-def _optimal(debris, dep_id, t_dep, arr_id, t_arr, model, tol_r_m, final_days, n_polish=1):
+def _optimal(debris, dep_id, t_dep, arr_id, t_arr, model, tol_r_m, final_days=1.0, n_polish=1, max_iter=30):
     from .estimate import estimate_leg
 
     r0, v0 = debris.state(dep_id, t_dep)
     r1, v1 = debris.state(arr_id, t_arr)
     tof = (t_arr - t_dep) * DAY_S
-    est = estimate_leg(debris.elements_at(dep_id, t_dep), debris.elements_at(arr_id, t_dep), tof, model)
+    el_dep, el_arr = debris.elements_at(dep_id, t_dep), debris.elements_at(arr_id, t_dep)
+    est = estimate_leg(el_dep, el_arr, tof, model)
     period = 2 * math.pi * math.sqrt(np.linalg.norm(r0) ** 3 / model.mu_m3_s2)
 
-    def target_normal(t_s):
-        r, v = debris.state(arr_id, t_dep + t_s / DAY_S)
-        h = np.cross(r, v)
-        return h / np.linalg.norm(h)
+    def target_state(t_s):
+        return debris.state(arr_id, t_dep + t_s / DAY_S)
 
     starts = []
-    for fin in (final_days * DAY_S, 0.5 * final_days * DAY_S):
-        try:
-            starts += _guesses(r0, v0, r1, v1, tof, est.u1, model, min(fin, 0.5 * tof), target_normal)
-        except PropagationError:
-            pass
-    # the plain two-impulse Lambert rendezvous, with an idle mid-course impulse the optimiser may use
-    dvl, _, info = rendezvous_j2(r0, v0, r1, v1, tof, model, tol_r_m=100.0)
-    if dvl is not None:
-        rf, vf = propagate_j2(r0, v0 + dvl, tof, model)
-        starts.append((float(np.linalg.norm(dvl) + np.linalg.norm(v1 - vf)), np.array([0.0, 0.5 * tof]),
-                       np.stack([dvl, np.zeros(3)])))
-    if tof > DAY_S:  # the drift plan of the old solver: departure impulse, coast, J2 rendezvous
-        dr = _drift(debris, dep_id, t_dep, arr_id, t_arr, model, 100.0, min(final_days, 0.5 * tof / DAY_S))
-        if dr.ok:
-            i0, im = dr.impulses[0], dr.impulses[1]
-            starts.append((dr.dv_total_m_s, np.array([0.0, (im.epoch_mjd2000_day - t_dep) * DAY_S]),
-                           np.stack([i0.dv_m_s, im.dv_m_s])))
+    try:
+        starts += _guesses(r0, v0, r1, v1, tof, el_dep, el_arr, model, target_state)
+    except PropagationError:
+        pass
+    info = {}
+    if tof <= 2.0 * DAY_S or not starts:
+        # the plain two-impulse Lambert rendezvous, with idle mid-course impulses the optimiser may use
+        dvl, _, info = rendezvous_j2(r0, v0, r1, v1, tof, model, tol_r_m=100.0, fast=True, perigee_min_m=0.0)
+        if dvl is not None:
+            rf, vf = propagate_j2(r0, v0 + dvl, tof, model)
+            starts.append((float(np.linalg.norm(dvl) + np.linalg.norm(v1 - vf)), 0.0, dvl, 0.0, np.zeros(3),
+                           0.5 * tof, np.zeros(3)))
     if not starts:
         return _failed(f"optimal: no feasible start ({info.get('message', '')})", "optimal")
     starts.sort(key=lambda s: s[0])
     best = None
     why = []
-    for c0, t, dv in starts[:n_polish]:
-        t1, dv1, t2, dv2, cost, msg = optimise_impulses(
-            r0, v0, r1, v1, tof, t[0], dv[0], t[1], dv[1], model,
-            t1_bounds_s=(0.0, 0.5 * tof), t2_bounds_s=(0.5 * tof, tof - 0.2 * period))
-        tr = _finish(r0, v0, r1, v1, tof, t_dep, (t1, t2), (dv1, dv2), model, tol_r_m)
+    for c0, t0, dv0, t1, dv1, t2, dv2 in starts[:n_polish]:
+        t0, dv0, t1, dv1, t2, dv2, cost, msg = optimise_four_impulses(
+            r0, v0, r1, v1, tof, t0, dv0, t1, dv1, t2, dv2, model, t0_bounds_s=(0.0, 0.5 * tof),
+            t1_bounds_s=(0.0, 0.5 * tof), t2_bounds_s=(0.5 * tof, tof - 0.2 * period), max_iter=max_iter)
+        if best is not None and cost > best.dv_total_m_s + 1.0:
+            continue
+        tr = _finish(r0, v0, r1, v1, tof, t_dep, (t0, t1, t2), (dv0, dv1, dv2), model, tol_r_m)
         if not tr.ok:
             why.append(tr.message)
             continue
@@ -482,31 +632,41 @@ def _optimal(debris, dep_id, t_dep, arr_id, t_arr, model, tol_r_m, final_days, n
 
 
 def _finish(r0, v0, r1, v1, tof, t_dep, times, dvs, model, tol_r_m):
-    """The flyable transfer of an optimised plan, with the accurate integrator: coast, impulses,
-    Newton shooting on the last mid-course impulse to meet ``r1`` within ``tol_r_m``, arrival
-    impulse matching ``v1`` exactly, and the perigee of every arc checked."""
-    t1, t2 = (float(x) for x in times)
-    dv1, dv2 = (np.asarray(x, float) for x in dvs)
-    merge = t1 < 1.0  # a first impulse within a second of departure is the departure impulse
+    """The flyable transfer of an optimised plan, with the accurate integrator: impulses ``dvs``
+    at ``times`` (s from departure; the last one is re-shot by Newton to meet ``r1`` within
+    ``tol_r_m``), arrival impulse matching ``v1`` exactly; the perigee of every arc is checked.
+    Impulses less than a second apart are merged; the first event is always the departure."""
+    plan = [(0.0, np.zeros(3))]
+    for t, dv in zip(times, dvs):
+        t, dv = float(t), np.asarray(dv, float)
+        if t - plan[-1][0] < 1.0:
+            plan[-1] = (plan[-1][0], plan[-1][1] + dv)
+        else:
+            plan.append((t, dv))
+    if len(plan) < 2:
+        return _failed("a plan needs a mid-course impulse before arrival", "optimal")
+    imps = []
+    rp = math.inf
+    r, v = r0, v0
     try:
-        ra, va = (r0, v0) if merge else propagate_j2(r0, v0, t1, model)
-        if merge:
-            t1 = 0.0
-        r2, v2 = propagate_j2(ra, va + dv1, t2 - t1, model)
-        v_dep2, rf, vf, miss, _ = shoot_j2(r2, v2 + dv2, r1, tof - t2, model, tol_r_m)
-        if not miss <= tol_r_m:
-            return _failed(f"final shooting missed by {miss:.3g} m", "optimal")
-        rp = min(perigee_radius_min_m(ra, va + dv1, t2 - t1, model)[0],
-                 perigee_radius_min_m(r2, v_dep2, tof - t2, model)[0])
+        for k, (t, dv) in enumerate(plan):
+            if k:
+                r, v = propagate_j2(r, v, t - plan[k - 1][0], model)
+            if k == len(plan) - 1:
+                v_dep, rf, vf, miss, _ = shoot_j2(r, v + dv, r1, tof - t, model, tol_r_m)
+                if not miss <= tol_r_m:
+                    return _failed(f"final shooting missed by {miss:.3g} m", "optimal")
+                dv = v_dep - v
+            imps.append(Impulse(t_dep + t / DAY_S, r, v, dv))
+            if k or float(dv @ dv) > 0:
+                t_next = plan[k + 1][0] if k + 1 < len(plan) else tof
+                rp = min(rp, perigee_radius_min_m(r, v + dv, t_next - t, model)[0])
+            v = v + dv
     except PropagationError as e:
         return _failed(f"integration failed: {e}", "optimal")
-    day = lambda t: t_dep + t / DAY_S  # noqa: E731
-    imps = [Impulse(t_dep, r0, v0, dv1 if merge else np.zeros(3))]
-    if not merge:
-        imps.append(Impulse(day(t1), ra, va, dv1))
-    imps += [Impulse(day(t2), r2, v2, v_dep2 - v2), Impulse(day(tof), rf, vf, v1 - vf)]
+    imps.append(Impulse(t_dep + tof / DAY_S, rf, vf, v1 - vf))
     tr = Transfer(tuple(imps), True, "ok", float(np.linalg.norm(rf - r1)), 0.0, rp, "optimal",
-                  {"t_impulses_s": [t1, t2]})
+                  {"t_impulses_s": [t for t, _ in plan]})
     if rp < GTOC9_R_PERIGEE_MIN_M:
         return replace(tr, converged=False, message=f"perigee {rp / 1e3:.1f} km < 6600 km")
     return tr
