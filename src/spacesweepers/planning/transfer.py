@@ -1,24 +1,33 @@
 """Exact impulsive transfers under two-body + J2 (what a ship can actually fly).
 
-Two building blocks, both in SI (m, m/s, s from the departure epoch):
+The building blocks, all in SI (m, m/s, s from the departure epoch):
 
 * :func:`rendezvous_j2` — two impulses: the multi-revolution Lambert solutions (Izzo) give
   Keplerian guesses, sorted by their ΔV; the best few are corrected by Newton shooting on
   the departure velocity with heyoka's state-transition matrix until the J2 trajectory
   meets the target position to ``tol_r_m`` (default 1 m); the arrival impulse then matches
   velocity exactly. When plain Newton fails, J2 is switched on gradually (homotopy).
-* :func:`optimise_impulses` — a three-impulse rendezvous (two mid-course impulses at free
-  epochs, arrival impulse) whose epochs and vectors minimise Σ|ΔV| (L-BFGS-B on gradients
-  from heyoka's state-transition matrices; the last arc is re-shot at every step).
-* :func:`exact_transfer` — GTOC9 debris-to-debris legs: ``mode='optimal'`` (the default
-  through ``'auto'``) starts :func:`optimise_impulses` from the cheapest of several flyable
-  plans (plane change at the best argument of latitude, last arc started on the line of
-  nodes; the drift plan; the two-impulse Lambert) and re-checks the result with the
-  accurate integrator; ``mode='direct'`` is the two-impulse
-  rendezvous above; ``mode='drift'`` exploits differential nodal drift: a departure impulse
-  puts the ship on a drift orbit (the split the fast estimate finds), it coasts, and a
-  deep-space impulse a few revolutions before arrival starts a J2 rendezvous. These two
-  are the fallbacks of ``'auto'`` when the optimised transfer fails.
+* :func:`optimise_impulses` — a three-impulse rendezvous (ΔV1 at a free epoch t1, 0 being the
+  departure; ΔV2 at a free epoch t2, its vector re-shot at every step so the ship meets the
+  target; arrival) whose epochs and vectors minimise Σ|ΔV| (L-BFGS-B on gradients from
+  heyoka's state-transition matrices).
+* :func:`optimise_four_impulses` — the same with the departure impulse's epoch free too:
+  ΔV0 at t0, ΔV1 at t1, ΔV2 at t2, arrival, always 0 ≤ t0 ≤ t1 ≤ t2 ≤ tof (t1 is optimised
+  as a fraction of [t0, t2]).
+* :func:`exact_transfer` — GTOC9 debris-to-debris legs: ``mode='optimal'`` (what ``'auto'``
+  runs first) starts :func:`optimise_four_impulses` from the cheapest phasing-aware plan
+  (enter a drift orbit by two burns half a revolution apart, each with half the tangential
+  change and half the plane change, the tangential part fixed so the coasting ship meets the
+  target; leave it by a J2 Lambert arc from a crossing of the target's plane or half a
+  revolution before arrival; the two-impulse Lambert on legs up to 2 days or when no plan
+  exists), re-flies the result with the accurate integrator and checks every arc's perigee
+  (five events: departure, with no impulse when t0 > 0; ΔV0; ΔV1; ΔV2; arrival. An impulse
+  within a second of the previous event merges with it).
+  ``mode='direct'`` is the two-impulse rendezvous above; ``mode='drift'`` exploits
+  differential nodal drift: a departure impulse puts the ship on the estimate's drift orbit,
+  it coasts, and a deep-space impulse ``final_days`` (+ up to ¾ revolution) before arrival
+  starts a J2 rendezvous. These two are the fallbacks of ``'auto'`` when the optimised
+  transfer fails.
 
 Every returned :class:`Transfer` says whether it converged, its final miss (m, m/s), its
 lowest osculating perigee (m), and a message; failures are values, not exceptions.
@@ -250,6 +259,10 @@ def optimise_impulses(r0_m, v0_m_s, r1_m, v1_m_s, tof_s: float, t1_s: float, dv1
     its gradient that of the arc's initial osculating perigee (the mean perigee is constant
     under J2). The returned cost excludes the penalty.
 
+    Epochs: t2 within ``t2_bounds_s``; t1 is optimised as its fraction of [t0, t2], so
+    t0 ≤ t1 ≤ t2 at every step; ``t1_bounds_s`` becomes bounds of that fraction, taken at the
+    start's t0 and t2 (a start outside the bounds is moved onto them).
+
     Returns ``(t1, dv1, t2, dv2, cost, message)``; the start when nothing better is found.
     :func:`optimise_four_impulses` also frees a departure impulse at time 0.
     """
@@ -299,10 +312,16 @@ def _optimise(r0_m, v0_m_s, r1_m, v1_m_s, tof_s, t0_s, dv0_m_s, t1_s, dv1_m_s, t
         d = (rp_aim - rp) / _RP_SCALE_M
         return _RP_WEIGHT * d * d, -2.0 * _RP_WEIGHT * d / _RP_SCALE_M * g
 
-    # variables y: t0, ΔV0 (3), d1 = t1 − t0, ΔV1 (3), t2 (epochs /_TS, ΔV /_VS); t0, ΔV0 fixed
-    # at 0 unless free0. The derivatives below use Φ·f(x_start) = f(x_end) along each arc.
+    # variables y: t0, ΔV0 (3), q, ΔV1 (3), t2 (epochs /_TS, ΔV /_VS); t0, ΔV0 fixed at 0 unless
+    # free0. t1 = t0 + d1 with d1 = (q/_QS)·(t2 − t0), q ∈ [0, _QS]: t0 ≤ t1 ≤ t2 for every y in the
+    # box (a free d1 could reach past t2 and fly an arc backwards). The derivatives below are
+    # taken w.r.t. (t0, d1, t2) first, using Φ·f(x_start) = f(x_end) along each arc, then mapped to q.
+    qs = tof_s / _TS
+
     def ev(y):
-        t0, dv0, d1, dv1, t2 = y[0] * _TS, y[1:4] * _VS, y[4] * _TS, y[5:8] * _VS, y[8] * _TS
+        t0, dv0, dv1, t2 = y[0] * _TS, y[1:4] * _VS, y[5:8] * _VS, y[8] * _TS
+        frac = y[4] / qs
+        d1 = frac * (t2 - t0)
         t1 = t0 + d1
         try:
             rp0, vp0 = propagate_j2(r0, v0, t0, model) if t0 > 0 else (r0, v0)
@@ -365,6 +384,11 @@ def _optimise(r0_m, v0_m_s, r1_m, v1_m_s, tof_s, t0_s, dv0_m_s, t1_s, dv1_m_s, t
                 grad += pb[1] @ dB
             if pc[1] is not None:  # arc C starts at (r2, s)
                 grad += pc[1][:3] @ jx2[:3] + pc[1][3:] @ ds
+        # (t0, d1/_TS, t2) → (t0, q, t2): ∂d1/∂t0 = −frac, ∂d1/∂q = (t2 − t0)/qs, ∂d1/∂t2 = frac
+        g_d1 = grad[4]
+        grad[0] -= frac * g_d1
+        grad[8] += frac * g_d1
+        grad[4] = g_d1 * (t2 - t0) / _TS / qs
         total = cost + pen
         if not best or total < best["total"]:
             best.update(cost=cost, total=total, pen=pen, y=y.copy(), dv2=dv2.copy())
@@ -376,28 +400,37 @@ def _optimise(r0_m, v0_m_s, r1_m, v1_m_s, tof_s, t0_s, dv0_m_s, t1_s, dv1_m_s, t
         except _Abort:  # the last arc cannot be shot from there: a wall the line search backs off from
             return 10.0 * best["total"], np.zeros(9)
 
-    t0 = float(t0_s) if free0 else 0.0
-    dv0 = np.asarray(dv0_m_s, float) if free0 else np.zeros(3)
-    y0 = np.array([t0 / _TS, *(dv0 / _VS), (t1_s - t0) / _TS, *(np.asarray(dv1_m_s, float) / _VS), t2_s / _TS])
     b0 = (t0_bounds_s or (0.0, tof_s)) if free0 else (0.0, 0.0)
-    b1 = t1_bounds_s or (0.0, tof_s)
     b2 = t2_bounds_s or (0.0, tof_s)
+    if b0[1] > b2[0]:
+        b0 = (b0[0], max(b0[0], b2[0]))  # t0 ≤ t2 for every point of the box
+    t2_s = min(max(float(t2_s), b2[0]), b2[1])
+    t0 = min(max(float(t0_s), b0[0]), b0[1]) if free0 else 0.0
+    dv0 = np.asarray(dv0_m_s, float) if free0 else np.zeros(3)
+    # t1 enters as its fraction of [t0, t2]; t1_bounds_s becomes bounds of that fraction at the start
+    span = max(t2_s - t0, 1e-9)
+    b1 = t1_bounds_s or (0.0, tof_s)
+    f_lo = min(max((b1[0] - t0) / span, 0.0), 1.0)
+    f_hi = min(max((b1[1] - t0) / span, f_lo), 1.0)
+    f_start = min(max((float(t1_s) - t0) / span, f_lo), f_hi)
+    y0 = np.array([t0 / _TS, *(dv0 / _VS), f_start * qs, *(np.asarray(dv1_m_s, float) / _VS), t2_s / _TS])
     fixed = [(None, None)] * 3 if free0 else [(0.0, 0.0)] * 3
-    # d1 = t1 − t0 ≥ 0; its upper bound keeps t1 under b1[1] at the largest t0
-    bounds = ([(b0[0] / _TS, b0[1] / _TS)] + fixed + [(0.0, max(0.0, b1[1] - b0[0]) / _TS)] + [(None, None)] * 3
+    bounds = ([(b0[0] / _TS, b0[1] / _TS)] + fixed + [(f_lo * qs, f_hi * qs)] + [(None, None)] * 3
               + [(b2[0] / _TS, b2[1] / _TS)])
     try:
         ev(y0)
     except _Abort:
-        return (t0, dv0, t1_s, np.asarray(dv1_m_s, float), t2_s, np.asarray(dv2_m_s, float), math.inf,
-                "start does not converge")
+        return (t0, dv0, t0 + f_start * span, np.asarray(dv1_m_s, float), t2_s, np.asarray(dv2_m_s, float),
+                math.inf, "start does not converge")
     start = best["cost"]
     res = minimize(f, y0, jac=True, method="L-BFGS-B", bounds=bounds,
                    options={"maxiter": max_iter, "ftol": 1e-9, "gtol": 1e-6})
     pen = f", perigee penalty {best['pen']:.3g} m/s" if best["pen"] > 0 else ""
     msg = f"L-BFGS-B: {res.message} ({res.nit} it, {start:.2f} → {best['cost']:.2f} m/s{pen})"
     y = best["y"]
-    return y[0] * _TS, y[1:4] * _VS, (y[0] + y[4]) * _TS, y[5:8] * _VS, y[8] * _TS, best["dv2"], best["cost"], msg
+    t0, t2 = y[0] * _TS, y[8] * _TS
+    return t0, y[1:4] * _VS, t0 + y[4] / qs * (t2 - t0), y[5:8] * _VS, t2, best["dv2"], best["cost"], msg
+
 
 # --- GTOC9 legs ------------------------------------------------------------------------------
 def _direct(debris, dep_id, t_dep, arr_id, t_arr, model, tol_r_m):
@@ -582,7 +615,7 @@ def _guesses(r0, v0, r1, v1, tof, el_dep, el_arr, model, target_state):
     return out
 
 
-def _optimal(debris, dep_id, t_dep, arr_id, t_arr, model, tol_r_m, final_days=1.0, n_polish=1, max_iter=30):
+def _optimal(debris, dep_id, t_dep, arr_id, t_arr, model, tol_r_m, n_polish=1, max_iter=30):
     from .estimate import estimate_leg
 
     r0, v0 = debris.state(dep_id, t_dep)
@@ -635,7 +668,12 @@ def _finish(r0, v0, r1, v1, tof, t_dep, times, dvs, model, tol_r_m):
     """The flyable transfer of an optimised plan, with the accurate integrator: impulses ``dvs``
     at ``times`` (s from departure; the last one is re-shot by Newton to meet ``r1`` within
     ``tol_r_m``), arrival impulse matching ``v1`` exactly; the perigee of every arc is checked.
-    Impulses less than a second apart are merged; the first event is always the departure."""
+    Impulses less than a second apart are merged; the first event is always the departure.
+    Epochs out of order or outside the flight are refused (a failure value, never a backwards arc)."""
+    ts = [float(t) for t in times]
+    if any(not 0.0 <= a <= b <= tof for a, b in zip([0.0, *ts], [*ts, tof])):
+        return _failed(f"impulse epochs {[round(t, 1) for t in ts]} s are not ordered within 0..{tof:.1f} s",
+                       "optimal")
     plan = [(0.0, np.zeros(3))]
     for t, dv in zip(times, dvs):
         t, dv = float(t), np.asarray(dv, float)
@@ -677,13 +715,15 @@ def exact_transfer(debris, dep_id: int, t_dep_mjd2000_day: float, arr_id: int, t
                    final_days: float = 1.0) -> Transfer:
     """Flyable J2 transfer between two GTOC9 debris at fixed departure and arrival epochs.
 
-    ``mode``: ``'optimal'`` (departure, two mid-course impulses at optimised epochs, arrival;
-    Σ|ΔV| minimised, see :func:`optimise_impulses`), ``'direct'`` (two impulses), ``'drift'``
-    (departure impulse onto the drift orbit
-    of the fast estimate, a deep-space impulse ``final_days`` (+ up to ¾ revolution) before
-    arrival, arrival impulse), or ``'auto'`` (optimal; if that fails, direct for legs up to 2
-    days and drift for legs over 1 day, the cheaper valid one). Arrival state matches the debris within ``tol_r_m``
-    (position) and exactly in velocity; the whole arc keeps perigee ≥ 6,600 km.
+    ``mode``: ``'optimal'`` (ΔV0 at t0 ≥ departure, ΔV1, ΔV2, arrival: two burns to enter a
+    drift orbit, one to leave it, one to match the target; epochs and vectors optimised by
+    :func:`optimise_four_impulses` from phasing-aware starts, see the module docstring),
+    ``'direct'`` (two impulses), ``'drift'`` (departure impulse onto the drift orbit of the
+    fast estimate, a deep-space impulse ``final_days`` (+ up to ¾ revolution) before arrival,
+    arrival impulse; ``final_days`` is used by this mode only), or ``'auto'`` (optimal; if that
+    fails, direct for legs up to 2 days and drift for legs over 1 day, the cheaper valid one).
+    Arrival state matches the debris within ``tol_r_m`` (position) and exactly in velocity;
+    the whole arc keeps perigee ≥ 6,600 km.
     """
     tof_day = t_arr_mjd2000_day - t_dep_mjd2000_day
     if not tof_day > 0:
@@ -692,7 +732,7 @@ def exact_transfer(debris, dep_id: int, t_dep_mjd2000_day: float, arr_id: int, t
         raise ValueError(f"mode must be 'auto', 'optimal', 'direct' or 'drift', not {mode!r}")
     args = (debris, dep_id, t_dep_mjd2000_day, arr_id, t_arr_mjd2000_day, model, tol_r_m)
     if mode in ("auto", "optimal"):
-        tr = _optimal(*args, final_days=min(final_days, tof_day / 2))
+        tr = _optimal(*args)
         if tr.ok or mode == "optimal":
             return tr
         out = [tr]
