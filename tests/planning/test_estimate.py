@@ -72,3 +72,29 @@ def test_estimate_is_close_below_the_exact_transfer(leg_60_86, debris):
     e = float(est.estimate_debris_legs(debris, 60, 86, 23500.0, 1.0))
     assert leg_60_86.ok
     assert 0.6 * leg_60_86.dv_total_m_s < e < leg_60_86.dv_total_m_s
+
+
+def test_split_with_fixed_ua_is_the_model_optimum_at_that_ua():
+    """With the tangential part ua of the departure impulse imposed, the IRLS split equals a
+    Nelder–Mead minimum of the same model over (ue, ui, uΩ); at the free optimum's ua it gives
+    the free estimate back, and no imposed ua is cheaper than the free optimum."""
+    rng = np.random.default_rng(11)
+    for _ in range(6):
+        e1 = _el(rng.uniform(6990, 7270), rng.uniform(96.5, 100), rng.uniform(0, 360), rng.uniform(0, 0.02))
+        e2 = e1 + np.array([rng.normal(0, 40e3), rng.normal(0, 0.005), rng.normal(0, 0.01), rng.normal(0, 0.02), 1, 0])
+        tof = rng.uniform(1, 30) * DAY_S
+        ba, be, bi, bo, ca, ci = (float(np.ravel(x)[0]) for x in est._terms(e1[None], e2[None], np.array([tof]),
+                                                                           GTOC9_J2_MODEL))
+        free = est.estimate_leg(e1, e2, tof)
+        for ua in (float(free.u1[0]), 0.0, ba, rng.normal(0, 30)):
+            got = float(est.split_with_fixed_ua(e1, e2, tof, ua).dv_m_s)
+
+            def f(x, ua=ua):
+                y = np.array([ba - ua, be - x[0], bi - x[1], bo - x[2] - ca * ua - ci * x[1]])
+                return math.hypot(ua, *x) + np.linalg.norm(y)
+            best = min(minimize(f, x0, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-9, "maxiter": 20000}
+                                ).fun for x0 in (np.zeros(3), np.array([be, bi, bo]), rng.normal(0, 100, 3)))
+            assert got <= best * 1.005 + 1e-6, (ua, got, best)  # within 0.5 % of (or below) Nelder–Mead
+            assert got >= float(free.dv_m_s) * (1 - 1e-3) - 1e-6  # fixing ua cannot beat the free optimum
+        assert abs(float(est.split_with_fixed_ua(e1, e2, tof, float(free.u1[0])).dv_m_s) - float(free.dv_m_s)) \
+            <= 0.005 * float(free.dv_m_s) + 1e-6

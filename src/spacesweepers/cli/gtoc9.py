@@ -106,7 +106,7 @@ def transfer(
     arr: int = typer.Argument(..., help="arrival debris id"),
     depart: float = typer.Option(..., "--depart", help="departure epoch, MJD2000 days"),
     tof: float = typer.Option(..., "--tof", help="time of flight, days"),
-    mode: str = typer.Option("auto", "--mode", help="auto, optimal (4 impulses, optimised), direct (2 impulses) or drift (3 impulses)"),
+    mode: str = typer.Option("auto", "--mode", help="auto (optimal, falling back to direct/drift), optimal (up to 4 impulses + arrival, epochs and vectors optimised), direct (2 impulses) or drift (3 impulses)"),
     debris: Optional[Path] = typer.Option(None, "--debris", help=_DEBRIS_HELP),
     json_out: bool = typer.Option(False, "--json", help="machine-readable output"),
 ):

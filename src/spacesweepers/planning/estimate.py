@@ -211,6 +211,20 @@ def split_with_fixed_ua(el_dep, el_arr, tof_s, ua_m_s, model: J2Model = GTOC9_J2
         n2 = np.sqrt(ya * ya + ye * ye + yi * yi + yo * yo)
         w1 = 1.0 / np.maximum(n1, scale)
         w2 = 1.0 / np.maximum(n2, scale)
+    # IRLS crawls when the optimum is a corner: test both (the arrival impulse only the imposed
+    # tangential remainder ya, or the departure impulse only ua)
+    xo_dep = bo2 - cI * bi
+    n_dep = np.sqrt(xa * xa + be * be + bi * bi + xo_dep * xo_dep) + np.abs(ya)
+    n_arr = np.abs(xa) + np.sqrt(ya * ya + be * be + bi * bi + bo2 * bo2)
+    use_dep = (n_dep < n1 + n2) & (n_dep <= n_arr)
+    use_arr = (n_arr < n1 + n2) & ~use_dep
+    z = np.zeros_like(xa)
     x = np.stack([xa, xe, xi, xo], -1)
     y = np.stack([ya, ye, yi, yo], -1)
+    x = np.where(use_dep[..., None], np.stack([xa, be + z, bi + z, xo_dep], -1),
+                 np.where(use_arr[..., None], np.stack([xa, z, z, z], -1), x))
+    y = np.where(use_dep[..., None], np.stack([ya, z, z, z], -1),
+                 np.where(use_arr[..., None], np.stack([ya, be + z, bi + z, bo2], -1), y))
+    n1 = np.linalg.norm(x, axis=-1)
+    n2 = np.linalg.norm(y, axis=-1)
     return LegEstimate(n1 + n2, n1, n2, x, y)
