@@ -204,7 +204,8 @@ def _catalogue(kind, bodies, frags: "_bm.Fragments", t: Time, first_id: int, not
     eid = event_id or _event_id(kind, bodies, t)
     ok = np.flatnonzero(me.ok)
     ids = first_id + np.arange(ok.size)
-    labels = [(name_prefix or b.label) for b in bodies]
+    # a generated parent's label already ends in ' (GEN)': strip it, or fragments get two
+    labels = [_without_suffix(name_prefix or b.label) for b in bodies]
     names = [f"{labels[p]} DEB{GENERATED_SUFFIX}" if not frags.is_remnant[p_i] else f"{labels[p]}{GENERATED_SUFFIX}"
              for p_i, p in zip(ok, pidx[ok])]
     # fragments carry their parent's launch designator without the piece letters
@@ -226,6 +227,10 @@ def _catalogue(kind, bodies, frags: "_bm.Fragments", t: Time, first_id: int, not
         notes.append(f"{lost} of {frags.n} fragments are not catalogued (re-entry, escape or no SGP4 fit)")
     return Cloud(eid, kind, t, tuple(bodies), element_sets, metadata, generated, frags, me.status,
                  me.residual_position_m, tuple(list(frags.notes) + notes))
+
+
+def _without_suffix(label: str) -> str:
+    return label[: -len(GENERATED_SUFFIX)].rstrip() if label.endswith(GENERATED_SUFFIX) else label
 
 
 def _take_mean(me, idx):
