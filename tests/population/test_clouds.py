@@ -85,3 +85,45 @@ def test_demo_preset_is_deterministic_fast_and_realistic():
         pr.generate("nope")
     with pytest.raises(pr.PresetError):
         pr.demo_population(scale=-2)
+
+
+def test_fragments_of_a_generated_parent_carry_one_gen_suffix():
+    parent = FY1C.with_(norad_id=800067, name="STARLINK-550 68 (GEN)")
+    c = cl.explode(cl.Body(parent, mass_kg=306.0, object_type="PAYLOAD"), seed=1)
+    assert {e.name for e in c.element_sets} == {"STARLINK-550 68 DEB (GEN)"}
+    assert {m.name for m in c.metadata} == {"STARLINK-550 68 DEB (GEN)"}
+
+
+def _low_cloud():
+    """A rocket body exploding in a 300 km circular orbit: most 10-cm fragments (A/M ~0.1 m²/kg,
+    lifetimes of days) come down within a week, which SGP4 alone does not see."""
+    from spacesweepers.population.meanelements import mean_motion_rev_day
+
+    ep = Time.from_iso("2023-10-09T00:00:00Z")
+    par = ElementSet(900001, float(ep.jd1), float(ep.jd2), float(mean_motion_rev_day(cl.WGS72_RE_KM + 300.0)),
+                     0.001, 51.6, 10.0, 90.0, 200.0, name="LOW R/B (GEN)")
+    return cl.explode(cl.Body(par, mass_kg=1000.0, object_type="ROCKET BODY"), seed=2)
+
+
+def test_spreading_report_counts_decayed_fragments_as_re_entered():
+    from spacesweepers.cli.population import spreading_report
+    from spacesweepers.population.lifetime import element_sets_lifetime_days
+
+    c = _low_cloud()
+    days = (0.0, 7.0, 30.0, 90.0)
+    rows = spreading_report(c, days=days)["spreading"]
+    assert [r["in_orbit"] + r["re_entered"] for r in rows] == [c.n] * 4
+    assert rows[0]["in_orbit"] == c.n and rows[0]["perigee_min_km"] >= 100.0
+    up = [r["in_orbit"] for r in rows]
+    assert up == sorted(up, reverse=True) and up[1] < 0.25 * c.n and up[3] == 0
+    assert rows[3]["perigee_min_km"] is None
+    # SGP4 alone still propagates more of them after a week than have survived drag
+    sgp4_up = [int(np.isfinite(g["apogee_km"]).sum()) for g in cl.gabbard(c.element_sets, [c.epoch.plus_days(7.0)])]
+    assert sgp4_up[0] > up[1]
+    # every survivor at 7 days has a drag lifetime of at least 7 days
+    life = element_sets_lifetime_days(c.element_sets, [g.area_to_mass_m2_kg for g in c.generated])
+    assert up[1] <= int((life >= 7.0).sum())
+    # more solar activity, denser thermosphere, fewer survivors
+    hi = spreading_report(c, days=(7.0,), f107=250.0)["spreading"][0]["in_orbit"]
+    lo = spreading_report(c, days=(7.0,), f107=70.0)["spreading"][0]["in_orbit"]
+    assert hi < up[1] < lo
