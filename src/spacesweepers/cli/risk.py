@@ -22,13 +22,14 @@ def top(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Element sets as of this time (default: latest)."),
     with_screening: bool = typer.Option(False, "--with-screening", help="Use the latest stored all-vs-all screening run for collision rates."),
     plot: Optional[Path] = typer.Option(Path("risk-top.png"), "--plot", help="PNG: index vs altitude, marker size by mass."),
+    f107: float = typer.Option(150.0, "--f107", help="Solar flux F10.7 (sfu) for the drag lifetimes (50-400; minimum ≈ 70, mean 150, maximum ≈ 250): higher activity shortens LEO lifetimes and lowers their index."),
     json: bool = typer.Option(False, "--json"),
 ):
     """Rank the catalog by criticality index and say why each object ranks where it does."""
     types = [t.upper() for t in (object_type or _JUNK)]
     with open_store() as store:
         scr = _latest_screening(store) if with_screening else None
-        sel = ranked(store, types, as_of=as_of, screening=scr)
+        sel = ranked(store, types, as_of=as_of, screening=scr, f107=f107)
     topn = sel.top(n)
     if plot is not None:
         sel.plot(plot, n_label=min(n, 15))
@@ -43,13 +44,14 @@ def top(
         console.print(f"plot written to {plot}")
 
 
-def ranked(store, types=_JUNK, *, as_of=None, screening=None):
-    """The criticality table of the objects of these types, ranked from 1."""
+def ranked(store, types=_JUNK, *, as_of=None, screening=None, f107: float = 150.0):
+    """The criticality table of the objects of these types, ranked from 1 (drag lifetimes at
+    solar flux ``f107``)."""
     import numpy as np
 
     from ..danger.criticality import CriticalityTable, criticality
 
-    table = criticality(store, as_of=as_of, screening=screening)
+    table = criticality(store, as_of=as_of, screening=screening, f107=f107)
     keep = np.isin(table["object_type"].astype(str), [t.upper() for t in types])
     sel = CriticalityTable({k: v[keep] for k, v in table.columns.items()})
     sel.columns["rank"] = np.arange(1, len(sel) + 1)

@@ -6,7 +6,8 @@ al. 2021 ("Identifying the 50 statistically-most-concerning derelict objects in 
 Astronautica 181: mass, collision rate from the local density, persistence, and the operational
 satellites that the debris would threaten), for every object:
 
-* **mass** ``m`` (kg): NASA CARA's mass estimate (``size_estimates``) when it has one; else from
+* **mass** ``m`` (kg): NASA CARA's mass estimate (``size_estimates``) when it has one (for a
+  generated object, the mass its generator stored there, labelled ``generated``); else from
   the RCS class through the NASA breakup model's size–density relation
   (:func:`spacesweepers.population.clouds.estimate_mass_kg`, RCS SMALL/MEDIUM/LARGE taken as
   0.05/0.5/5 m²); else the round figure per object type of that function.
@@ -200,7 +201,9 @@ def criticality(store_or_elements, *, as_of=None, screening=None, sizes: dict | 
         oh = object_hbr(sz, rcs.get(nid))
         hbr[k] = oh.hbr_m
         if sz is not None and sz.mass_kg is not None and math.isfinite(sz.mass_kg) and sz.mass_kg > 0:
-            mass[k], msrc[k] = sz.mass_kg, "CARA table"
+            # generated objects carry their breakup-model or preset mass in the same table
+            mass[k], msrc[k] = sz.mass_kg, ("generated" if (sz.mass_source or "").startswith("generated")
+                                            else "CARA table")
         elif rcs.get(nid) in RCS_CLASS_M2:
             mass[k] = estimate_mass_kg(otype[k], RCS_CLASS_M2[rcs[nid]])[0]
             msrc[k] = f"RCS {rcs[nid]}"
