@@ -174,6 +174,7 @@ def _conjunctions(url: str, elements, now: Time, days: float = 1.0, threshold_km
     demo short; ``sweepers screen`` runs the full week."""
     from ..catalog.store import Store
     from ..danger.screening import save_screening, screen, store_inputs
+    from .population import generated_ids
     from .screen import print_events
 
     console.print(Rule(f"6. conjunctions in the next {days * 24:g} hours"))
@@ -181,7 +182,8 @@ def _conjunctions(url: str, elements, now: Time, days: float = 1.0, threshold_km
         sizes, rcs, _ = store_inputs(store, [e.norad_id for e in elements])
         res = screen(elements, now, days=days, threshold_km=threshold_km, sizes=sizes, rcs=rcs)
         run_id = save_screening(store, res)
-    print_events(res, threshold_km, days, limit=10)
+        gen = generated_ids(store, [*res.table["primary"].tolist(), *res.table["secondary"].tolist()])
+    print_events(res, threshold_km, days, limit=10, generated=gen)
     console.print(f"stored as screening run {run_id}; the full week: sweepers screen --days 7")
     return res
 

@@ -43,16 +43,20 @@ def _utc(t: float) -> str:
 
 
 def print_route(route, title: str | None = None) -> None:
+    from ..population.clouds import GENERATED_SUFFIX
+
     s = route.summary()
     t = Table(title=title or f"{route.ship.name}: {s['targets_removed']} targets, start {_utc(route.start_mjd2000_day)} UTC",
-              caption="ΔV in m/s (plan: estimate × margin; flown: J2 transfer); index: criticality; MEUR: bounty")
+              caption="ΔV in m/s (plan: estimate × margin; flown: J2 transfer); index: criticality; MEUR: bounty; "
+                      "GEN: a generated object, not observed")
     for col in ("#", "target", "arrive UTC", "ΔV plan", "ΔV flown", "prop kg", "index", "MEUR"):
         t.add_column(col, justify="left" if col in ("arrive UTC", "target") else "right", no_wrap=True)
     first_free = route.ship.start_orbit != "parking"
     for k, (tg, ta) in enumerate(zip(route.targets, route.arrivals_mjd2000_day)):
         j = k - 1 if first_free else k
         leg = route.legs[j] if 0 <= j < len(route.legs) else None
-        t.add_row(str(k + 1), str(tg.norad_id), _utc(ta)[:10],
+        gen = " GEN" if (tg.name or "").endswith(GENERATED_SUFFIX) else ""  # generated objects' names say so
+        t.add_row(str(k + 1), f"{tg.norad_id}{gen}", _utc(ta)[:10],
                   "—" if leg is None else f"{leg.dv_estimate_m_s * route.options.dv_margin:,.0f}",
                   "—" if leg is None or not math.isfinite(leg.dv_m_s) else f"{leg.dv_m_s:,.1f}",
                   "—" if leg is None else f"{leg.propellant_kg:,.0f}", f"{tg.value_index:.3f}", f"{tg.bounty_meur:.2f}")

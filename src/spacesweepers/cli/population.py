@@ -2,8 +2,9 @@
 
 Command functions for the integrator to wire (see :func:`register`):
 
-* ``sweepers catalog generate --preset demo [--scale N] [--seed S]`` — store a generated
-  population (:func:`generate_cmd`);
+* ``sweepers catalog generate --preset demo [--scale N] [--seed S] [--epoch ISO|today|events]`` —
+  store a generated population (:func:`generate_cmd`), its historical clouds aged to the
+  population's epoch (2023-10-09 unless given; ``events`` keeps their event dates);
 * ``sweepers whatif explode ID [--at TIME] [--mass KG] [--store] [--plot PNG] [--f107 SFU]``;
 * ``sweepers whatif collide ID1 ID2 [--at TCA] [--search-days D] [--speed KM_S] [--store] [--plot PNG]``:
   without ``--at`` the collision happens at the pair's closest approach in the next D days
@@ -53,6 +54,23 @@ def store_cloud(store, cloud):
                            source=f"generated:{cloud.event_id}")
 
 
+def generated_ids(store, norad_ids) -> set[int]:
+    """Those of ``norad_ids`` that the catalog flags generated (``objects.generated``), for the
+    GEN markers of commands that list objects by number (screen, plan)."""
+    import sqlalchemy as sa
+
+    from ..catalog import schema
+
+    ids = sorted({int(i) for i in norad_ids})
+    ob = schema.objects
+    out: set[int] = set()
+    with store.engine.connect() as conn:
+        for k in range(0, len(ids), 5000):
+            q = sa.select(ob.c.norad_id).where(ob.c.norad_id.in_(ids[k:k + 5000]), ob.c.generated.is_(True))
+            out.update(int(r[0]) for r in conn.execute(q))
+    return out
+
+
 def _next_generated_id(store) -> int:
     import sqlalchemy as sa
 
@@ -69,18 +87,24 @@ def generate_cmd(
     preset: str = typer.Option("demo", "--preset", help="Population preset (demo)."),
     scale: float = typer.Option(1.0, "--scale", help="Multiply the population (1 ≈ 5,300 objects; 220 ≈ 1,000,000)."),
     seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (default: the preset's fixed seed)."),
-    epoch: Optional[str] = typer.Option(None, "--epoch", help="Epoch of the population (ISO 8601 or 'today'); the historical clouds are aged to it. Default: 2023-10-09 for intact objects, clouds at their event dates."),
+    epoch: Optional[str] = typer.Option(None, "--epoch", help="Epoch of the population (ISO 8601 or 'today'; default 2023-10-09, the shared snapshot's day); the historical clouds are aged to it with SGP4. 'events' keeps the clouds at their event dates (2007, 2009, 2021), which SGP4 cannot carry to today for many fragments."),
     json: bool = typer.Option(False, "--json", help="Print a JSON summary."),
 ):
     """Generate a deterministic population (every object labelled generated) and store it."""
     import time
 
-    from ..population.presets import generate
+    from ..population.presets import DEMO_EPOCH_ISO, generate
     from ..time import Time, as_time
 
-    t_epoch = None
-    if epoch is not None:
-        t_epoch = Time.from_iso(Time.now().iso(0)[:10]) if epoch.strip().lower() == "today" else as_time(epoch)
+    # clouds aged to the population's epoch by default, as `sweepers demo` does: left at their
+    # event dates, screening or propagating the population today fails for many fragments
+    word = (epoch or "").strip().lower()
+    if word == "events":
+        t_epoch = None
+    elif word == "today":
+        t_epoch = Time.from_iso(Time.now().iso(0)[:10])
+    else:
+        t_epoch = as_time(epoch or DEMO_EPOCH_ISO)
     t0 = time.perf_counter()
     with progress(not json) as bar:
         task = bar.add_task(f"generating {preset}", total=None)
@@ -91,11 +115,16 @@ def generate_cmd(
         report = store_population(store, pop)
     t_all = time.perf_counter() - t0
     summary = {
-        "preset": preset, "scale": scale, "objects": pop.n, "by_type": pop.counts(),
+        "preset": preset, "scale": scale, "epoch": t_epoch.utc_iso if t_epoch is not None else None,
+        "objects": pop.n, "by_type": pop.counts(),
         "clouds": [c.summary() for c in pop.clouds], "generate_s": t_gen, "store_s": t_all - t_gen,
         "insert_rate_per_s": pop.n / max(t_all - t_gen, 1e-9), "notes": pop.notes,
         "ingest": report.to_dict() if hasattr(report, "to_dict") else None,
     }
+    if t_epoch is None:
+        err_console.print("[yellow]warning:[/] the clouds keep their event-date element sets (--epoch events); SGP4 "
+                          "fails for many of their fragments at later dates. Fix: omit --epoch, or give the date you "
+                          "will screen at (--epoch today), to age them to it.")
     if json:
         summary["clouds"] = [{k: v for k, v in c.items() if k != "notes"} for c in summary["clouds"]]
         emit_json(summary)

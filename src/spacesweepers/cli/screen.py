@@ -11,6 +11,7 @@ from rich.table import Table
 from ..errors import SweepersError
 from ..time import as_time
 from ._common import console, emit_json, err_console, open_store, progress
+from .population import generated_ids
 
 
 def register(app: typer.Typer) -> None:
@@ -48,24 +49,27 @@ def register(app: typer.Typer) -> None:
                 res = screen(elements, t0, days=days, threshold_km=threshold_km, primaries=primary or None,
                              hbr_m=hbr_m, sizes=sizes, rcs=rcs, workers=workers, checkpoint=resume, progress=tick)
             run_id = save_screening(store, res) if store_results else None
+            gen = generated_ids(store, [*res.table["primary"].tolist(), *res.table["secondary"].tolist()])
         if out is not None:
             res.write(out)
         if cdm_out is not None:
             res.write_cdms(cdm_out, names=names)
         if json:
-            emit_json(res.rows())
+            emit_json([{**r, "primary_generated": r["primary"] in gen, "secondary_generated": r["secondary"] in gen}
+                       for r in res.rows()])
             return
         for p in res.problems[:10]:
             err_console.print(f"[yellow]note:[/] {p}", highlight=False)
         if len(res.problems) > 10:
             err_console.print(f"[yellow]note:[/] … and {len(res.problems) - 10} more objects reported", highlight=False)
-        print_events(res, threshold_km, days, limit)
+        print_events(res, threshold_km, days, limit, generated=gen)
         if run_id is not None:
             console.print(f"stored as screening run {run_id}")
 
 
-def print_events(res, threshold_km: float, days: float, limit: int = 30) -> None:
-    """The closest ``limit`` events of a screening result as a Rich table."""
+def print_events(res, threshold_km: float, days: float, limit: int = 30, generated=frozenset()) -> None:
+    """The closest ``limit`` events of a screening result as a Rich table; catalog numbers in
+    ``generated`` are marked GEN."""
     table = Table(title=f"{len(res)} conjunctions < {threshold_km:g} km, {res.start.iso(0)} + {days:g} d "
                         f"({res.stats['objects']} objects, {res.stats['wall_s']:.1f} s)")
     for col in ("primary", "secondary", "TCA (UTC)", "miss km", "vrel km/s", "R/T/N km", "HBR m", "Pc max", "slow"):
@@ -74,9 +78,11 @@ def print_events(res, threshold_km: float, days: float, limit: int = 30) -> None
     order = sorted(range(len(rows)), key=lambda k: rows[k]["miss_km"])[:limit]
     for k in order:
         r = rows[k]
-        table.add_row(str(r["primary"]), str(r["secondary"]), r["tca_utc"][:23], f"{r['miss_km']:.3f}",
+        pri, sec = (f"{r[c]} GEN" if r[c] in generated else str(r[c]) for c in ("primary", "secondary"))
+        table.add_row(pri, sec, r["tca_utc"][:23], f"{r['miss_km']:.3f}",
                       f"{r['vrel_kms']:.3f}", "/".join(f"{x:.2f}" for x in r["miss_rtn_km"]), f"{r['hbr_m']:.1f}",
                       f"{r['pc']:.2e}", "yes" if r["usage_violation"] else "")
     console.print(table)
     console.print("Pc is Alfano's maximum over all covariances (public element sets carry no covariance); "
-                  "slow = 2D Pc usage violation (slow or long encounter).")
+                  "slow = 2D Pc usage violation (slow or long encounter)."
+                  + (" GEN = a generated object (breakup model or preset), not observed." if generated else ""))
