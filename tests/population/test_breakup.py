@@ -130,3 +130,54 @@ def test_bad_input_is_a_clear_error(call):
     with pytest.raises(bm.BreakupError) as e:
         call()
     assert len(str(e.value)) > 20
+
+
+def _dv_bins_match_published_law(f, parent_type, slope, offset, edges_m):
+    """In each Lc bin of a sampled cloud: ν = log10(Δv) has the published conditional law
+    ν | χ ~ N(slope χ + offset, 0.4) (J2001 eqs. 11-12), and its marginal mean and spread follow
+    from the published A/M law at those lengths: mean = slope E[μχ] + offset,
+    var = slope² (E[σχ²] + Var[μχ]) + 0.4². Tolerance 0.02 decades on every mean and spread
+    (the sampling error of the smallest bin, ≥ 4,000 fragments, is ≤ 0.008)."""
+    chi = np.log10(f.area_to_mass_m2_kg)
+    nu = np.log10(f.dv_norm_m_s)
+    for lo, hi in zip(edges_m[:-1], edges_m[1:]):
+        k = (f.lc_m >= lo) & (f.lc_m < hi) & ~f.is_remnant
+        assert k.sum() >= 4000, (lo, int(k.sum()))
+        resid = nu[k] - (slope * chi[k] + offset)
+        assert resid.mean() == pytest.approx(0.0, abs=0.02), lo
+        assert resid.std() == pytest.approx(bm.DV_SIGMA, abs=0.02), lo
+        mu_chi, sd_chi = bm.am_log_mean_std(f.lc_m[k], parent_type)
+        want_mean = slope * mu_chi.mean() + offset
+        want_std = math.sqrt(slope**2 * (np.mean(sd_chi**2) + mu_chi.var()) + bm.DV_SIGMA**2)
+        assert nu[k].mean() == pytest.approx(want_mean, abs=0.02), lo
+        assert nu[k].std() == pytest.approx(want_std, abs=0.02), lo
+
+
+def test_explosion_delta_v_per_characteristic_length_end_to_end():
+    # S = 1000 so that every bin up to 60 cm holds thousands of fragments (the law scales with S)
+    f = bm.explosion(1.0e5, parent_type="rocket body", lc_min_m=0.05, lc_max_m=3.0, scale_factor=1000.0,
+                     mass_conservation="none", seed=21)
+    _dv_bins_match_published_law(f, "rocket body", 0.2, 1.85, [0.05, 0.06, 0.085, 0.1, 0.2, 0.24, 0.5, 0.6])
+
+
+def test_collision_delta_v_per_characteristic_length_end_to_end():
+    f = bm.collision(1.0e6, 1.0e6, 10.0, parent_types=("spacecraft", "spacecraft"), lc_min_m=0.05,
+                     lc_max_m=(3.0, 3.0), mass_conservation="none", seed=22)
+    assert f.catastrophic
+    _dv_bins_match_published_law(f, "spacecraft", 0.9, 2.9, [0.05, 0.06, 0.085, 0.1, 0.2, 0.24, 0.5, 0.6])
+
+
+def test_non_catastrophic_collision_count_uses_projectile_mass_times_v_squared():
+    """0.1 kg at 10 km/s on 1,000 kg: 5 J/g < 40 J/g, so M = m_p v² = 10 kg (K2011) and
+    N(≥Lc) = 0.1 · 10^0.75 · Lc^-1.71 (within 4 Poisson σ), plus one remnant of 990.1 kg."""
+    f = bm.collision(1000.0, 0.1, 10.0, lc_min_m=0.001, mass_conservation="none", seed=9)
+    assert not f.catastrophic
+    assert f.specific_energy_j_g == pytest.approx(0.5 * 0.1 * 10_000.0**2 / 1000.0 / 1000.0)
+    assert f.mass_budget_kg == pytest.approx(0.1 * 10.0**2)
+    lc_max = float(bm.characteristic_length_from_mass(1000.0))
+    frags = f.take(~f.is_remnant)
+    assert frags.n == round(0.1 * 10.0**0.75 * (0.001**-1.71 - lc_max**-1.71))
+    for lc in (0.001, 0.003, 0.01, 0.03):
+        expected = 0.1 * 10.0**0.75 * (lc**-1.71 - lc_max**-1.71)
+        assert abs(frags.count_at_least(lc) - expected) <= 4 * math.sqrt(expected) + 1, lc
+    assert f.mass_kg[f.is_remnant] == pytest.approx([1000.1 - 10.0])
