@@ -70,18 +70,38 @@ class ParseError(SweepersError, ValueError):
         }
 
 
+def _first_problems(problems: list[ParseError], n: int = 10) -> str:
+    shown = "\n".join(str(p) for p in problems[:n])
+    return shown + (f"\n... and {len(problems) - n} more" if len(problems) > n else "")
+
+
 class IngestRejected(SweepersError):
     """A strict ingest found bad records; nothing was written to the database."""
 
     def __init__(self, source: str, problems: list[ParseError]):
         self.source = source
         self.problems = problems
-        shown = "\n".join(str(p) for p in problems[:10])
-        more = f"\n... and {len(problems) - 10} more" if len(problems) > 10 else ""
         super().__init__(
             f"{source}: {len(problems)} bad record(s); strict ingest rejected the whole file "
-            f"and changed nothing.\n{shown}{more}\n"
+            f"and changed nothing.\n{_first_problems(problems)}\n"
             "fix: correct the records above, or load without --strict to skip them."
+        )
+
+
+class NoGoodRecords(IngestRejected):
+    """Not one record of the input could be read; nothing was written to the database (not
+    even a provenance row), whether the ingest was strict or not."""
+
+    def __init__(self, source: str, problems: list[ParseError]):
+        self.source = source
+        self.problems = problems
+        SweepersError.__init__(
+            self,
+            f"{source}: none of its records could be read ({len(problems)} bad record(s), 0 good); "
+            f"nothing was loaded and the database is unchanged.\n{_first_problems(problems, 5)}\n"
+            "fix: check that this is a catalog file (TLE/3LE, OMM XML/KVN/JSON/CSV, SATCAT CSV, "
+            "CARA HBR/mass CSV, keeptrack JSON) and not truncated; force the reader with --format "
+            "if it was detected wrongly.",
         )
 
 

@@ -14,7 +14,7 @@ from spacesweepers.catalog import schema
 from spacesweepers.catalog.elements import ElementSet, ObjectMetadata, ParseResult, SizeEstimate
 from spacesweepers.catalog.formats.tle import format_tle
 from spacesweepers.catalog.store import Store, alembic_config
-from spacesweepers.errors import IngestRejected, NotFound, SweepersError
+from spacesweepers.errors import IngestRejected, NoGoodRecords, NotFound, SweepersError
 from spacesweepers.time import Time
 
 D0 = Time.from_iso("2023-10-09T00:00:00Z")  # jd1 = 2460226.5
@@ -159,6 +159,34 @@ def test_records_the_database_cannot_hold_are_problems_too(store):
     assert report.element_sets_loaded == 1
     assert sorted(p.field for p in report.problems) == ["inclination_deg", "launch_date", "norad_id", "norad_id"]
     assert store.count() == 1
+
+
+def test_input_with_no_good_record_is_refused_and_changes_nothing(store, tmp_path):
+    lines = _tle_text([es(i, 0.5, f"SAT {i}", "2020-001A") for i in (101, 102)])
+    for k in (1, 4):  # break the checksum of both line 1s: two records, none good
+        lines[k] = lines[k][:-1] + str((int(lines[k][-1]) + 1) % 10)
+    path = tmp_path / "all-bad.tle"
+    path.write_text("\n".join(lines) + "\n")
+    empty = dict.fromkeys(table_counts(store), 0)
+    for strict in (False, True):
+        with pytest.raises(NoGoodRecords) as info:
+            store.ingest(path, strict=strict)
+        assert sorted(p.line for p in info.value.problems) == [2, 5]
+        assert info.value.source == str(path.resolve())
+        msg = str(info.value)
+        assert msg.startswith(f"{path.resolve()}: none of its records could be read (2 bad record(s), 0 good)")
+        assert f"{path.resolve()}, line 2, field checksum" in msg and "database is unchanged" in msg
+        assert table_counts(store) == empty  # not even a sources row
+    # parsed records the database cannot hold, and nothing else, are refused the same way
+    with pytest.raises(NoGoodRecords, match="hand.tle: none of its records"):
+        store.ingest(result(es(0, 0.5, "ZERO"), es(7, 0.5, "NAN", inclination_deg=float("nan"))))
+    assert table_counts(store) == empty
+    # one good record is enough to load (the bad ones reported)
+    lines[1] = _tle_text([es(101, 0.5, "SAT 101", "2020-001A")])[1]
+    path.write_text("\n".join(lines) + "\n")
+    report = store.ingest(path)
+    assert (report.element_sets_loaded, [p.line for p in report.problems]) == (1, [5])
+    assert len(store.sources()) == 1
 
 
 # --- metadata, sizes, ids -------------------------------------------------------------------------

@@ -13,6 +13,8 @@ Rules the store follows
   database exactly as before. By default bad records are left out and reported with their line
   numbers (:attr:`IngestReport.problems`); ``strict=True`` refuses the whole file
   (:class:`~spacesweepers.errors.IngestRejected`) and writes nothing, not even a ``sources`` row.
+  An input in which not one record is good is refused the same way, strict or not
+  (:class:`~spacesweepers.errors.NoGoodRecords`): garbage is an error, not an empty success.
 * **Idempotent.** Element sets are unique per (NORAD id, epoch); loading a file again adds no
   rows, and the report counts what was already present. Every ingest is still recorded in
   ``sources`` (an audit log: it says the file was seen again and added nothing).
@@ -55,7 +57,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
-from ..errors import IngestRejected, NotFound, ParseError, SweepersError
+from ..errors import IngestRejected, NoGoodRecords, NotFound, ParseError, SweepersError
 from ..time import Time, as_time
 from . import schema
 from .elements import (
@@ -395,8 +397,9 @@ class Store:
 
         ``strict=False`` loads every good record and reports the bad ones (with line numbers);
         ``strict=True`` raises :class:`IngestRejected` if there is any bad record and changes
-        nothing. ``source_url`` is recorded as the provenance instead of the file path (for
-        downloads); ``format`` forces the reader.
+        nothing. An input with bad records and not one good one raises :class:`NoGoodRecords`
+        (a subclass of :class:`IngestRejected`) either way. ``source_url`` is recorded as the
+        provenance instead of the file path (for downloads); ``format`` forces the reader.
 
         ``generated`` flags objects of the input as generated (not observed): a collection of
         NORAD ids, or ``True`` for every object of the input. ``parent_events`` maps NORAD ids
@@ -420,6 +423,8 @@ class Store:
         element_sets, metadata, sizes, extra = _validate(result)
         problems = list(result.problems) + extra
         parse_s = _clock.perf_counter() - t0
+        if problems and not (element_sets or metadata or sizes):
+            raise NoGoodRecords(location, problems)
         if strict and problems:
             raise IngestRejected(location, problems)
 
