@@ -23,19 +23,6 @@ def db(tmp_path, monkeypatch):
     return url
 
 
-@pytest.fixture()
-def iss_slice(snapshot_3le, tmp_path):
-    """The first 300 objects of the snapshot plus the ISS and HST (CRLF kept)."""
-    lines = snapshot_3le.read_bytes().split(b"\r\n")
-    keep = lines[: 900]
-    for i in range(0, len(lines) - 2, 3):
-        if lines[i + 1][2:7] in (b"25544", b"20580"):
-            keep += lines[i:i + 3]
-    path = tmp_path / "slice.tle"
-    path.write_bytes(b"\r\n".join(keep) + b"\r\n")
-    return path
-
-
 def test_load_stats_show_where_json(capsys, db, iss_slice):
     code, out, err = run(capsys, "catalog", "load", str(iss_slice), "--json")
     assert code == 0, err
@@ -122,3 +109,103 @@ def test_info_json(capsys, db):
     code, out, _ = run(capsys, "info", "--json")
     d = json.loads(out)
     assert d["database_url"] == db and d["objects"] == 0
+
+
+# --- a file with nothing good in it ------------------------------------------------------------
+@pytest.fixture()
+def any_db(db_url, monkeypatch):
+    """``db`` on SQLite and on PostgreSQL."""
+    monkeypatch.setenv("SWEEPERS_DB", db_url)
+    return db_url
+
+
+def test_file_with_no_good_record_is_an_error_and_changes_nothing(capsys, any_db, tmp_path, iss_slice):
+    garbage = tmp_path / "garbage.tle"
+    garbage.write_text("this is not\na catalog file\nat all\n")
+    # real element sets, every line-1 checksum broken
+    lines = iss_slice.read_text().splitlines()[:9]
+    for k in (1, 4, 7):
+        lines[k] = lines[k][:-1] + str((int(lines[k][-1]) + 1) % 10)
+    broken = tmp_path / "broken.tle"
+    broken.write_text("\n".join(lines) + "\n")
+
+    for path, first_line in ((garbage, 1), (broken, 2)):
+        for strict in ([], ["--strict"]):
+            code, out, err = run(capsys, "catalog", "load", str(path), *strict)
+            assert code == 1 and "✓" not in out
+            text = " ".join(err.split())
+            assert f"{path.name}: none of its records could be read" in text
+            assert f"{path.name}, line {first_line}" in text and "database is unchanged" in text
+    code, out, _ = run(capsys, "catalog", "stats", "--json")
+    stats = json.loads(out)
+    assert (stats["n_objects"], stats["n_element_sets"], stats["n_sources"]) == (0, 0, 0)
+
+    # files before the bad one stay loaded (one transaction each) and are reported
+    code, out, err = run(capsys, "catalog", "load", str(iss_slice), str(garbage))
+    assert code == 1 and "loaded before the error (1 of 2 files)" in " ".join(out.split())
+    assert "302 element set(s) loaded" in " ".join(out.split()) and "garbage.tle" in err
+    code, out, _ = run(capsys, "catalog", "stats", "--json")
+    assert (json.loads(out)["n_objects"], json.loads(out)["n_sources"]) == (302, 1)
+
+
+# --- catalog numbers: Alpha-5 on the command line, and the TLE's upper limit ---------------------
+@pytest.fixture()
+def alpha5_slice(snapshot_slice):
+    """ISS, HST and the analyst objects T0000 (= 270000) and T0001 of the snapshot."""
+    return snapshot_slice(0, (b"25544", b"20580", b"T0000", b"T0001"), name="alpha5.tle")
+
+
+def test_ids_accept_alpha5_and_digits(capsys, db, alpha5_slice, tmp_path):
+    code, out, err = run(capsys, "catalog", "load", str(alpha5_slice), "--json")
+    assert code == 0 and json.loads(out)[0]["element_sets_loaded"] == 4
+
+    code, out, err = run(capsys, "where", "T0000", "t0001", "25544", "--at", "2023-10-09T12:00:00Z", "--json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert [r["norad_id"] for r in rows] == [25544, 270000, 270001]
+    code, out, _ = run(capsys, "where", "270000", "270001", "25544", "--at", "2023-10-09T12:00:00Z", "--json")
+    assert json.loads(out) == rows
+
+    code, out, err = run(capsys, "catalog", "show", "T0000", "--json")
+    assert code == 0, err
+    obj = json.loads(out)
+    # the snapshot's line 1 of T0000: epoch 23278.84634951, line 2: inclination 90.2582°
+    assert obj["norad_id"] == 270000 and obj["latest"]["inclination_deg"] == 90.2582
+
+    out_tle = tmp_path / "two.tle"
+    code, out, err = run(capsys, "catalog", "export", "--id", "T0001", "--id", "20580", "-o", str(out_tle), "--json")
+    assert code == 0, err
+    text = out_tle.read_text()
+    assert json.loads(out)["element_sets"] == 2 and "\n1 T0001U " in text and "\n1 20580U " in text
+
+    for bad in ("I0000", "T000", "25544x", "2554 4"):  # no I or O in Alpha-5; 5 characters
+        code, out, err = run(capsys, "where", bad)
+        text = " ".join(err.split())
+        assert code == 2 and out == "" and f"{bad!r} is not a catalog number" in text and "T0000 = 270000" in text
+    code, out, err = run(capsys, "catalog", "show", "0")
+    assert code == 2 and "catalog numbers start at 1" in " ".join(err.split())
+
+
+def test_tle_export_skips_numbers_a_tle_cannot_hold(capsys, db, iss_slice, tmp_path):
+    from spacesweepers.catalog.formats import read, write
+
+    iss = next(e for e in read(iss_slice).element_sets if e.norad_id == 25544)
+    big = tmp_path / "big.json"  # OMM-only objects: after Z9999 = 339999, new numbers have no TLE
+    write([iss.with_(norad_id=339999), iss.with_(norad_id=340000), iss.with_(norad_id=812345)], big, "omm-json")
+    for f in (iss_slice, big):
+        assert run(capsys, "catalog", "load", str(f))[0] == 0
+
+    for fmt in ("tle", "3le"):
+        out_tle = tmp_path / f"out.{fmt}"
+        code, out, err = run(capsys, "catalog", "export", "--format", fmt, "-o", str(out_tle), "--json")
+        assert code == 0, err
+        assert json.loads(out) == {"file": str(out_tle), "format": fmt, "element_sets": 303, "skipped": 2}
+        text = " ".join(err.split())
+        assert "skipped 2 object(s) with catalog numbers above 339,999 (340000, 812345)" in text
+        assert "--format omm-json" in text
+        written = sorted(e.norad_id for e in read(out_tle).element_sets)
+        assert len(written) == 303 and written[-1] == 339999
+
+    code, out, err = run(capsys, "catalog", "export", "--format", "omm-json", "-o", str(tmp_path / "all.json"), "--json")
+    assert code == 0 and json.loads(out)["element_sets"] == 305 and json.loads(out)["skipped"] == 0 and err == ""
+    assert {340000, 812345} <= {e.norad_id for e in read(tmp_path / "all.json").element_sets}

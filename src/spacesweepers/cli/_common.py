@@ -99,6 +99,28 @@ def open_store():
     return Store(state.url)
 
 
+def norad_id(text: str) -> int:
+    """A NORAD catalog number from the command line: plain digits (``25544``, ``400000``) or
+    the TLE's Alpha-5 form (``T0000`` = 270000). Use as ``typer.Argument(parser=norad_id)``."""
+    import typer
+
+    from ..catalog.formats.tle import from_alpha5
+
+    s = str(text).strip()
+    try:
+        n = int(s) if s.isdigit() else from_alpha5(s.upper()) if len(s) == 5 else None
+    except ValueError:
+        n = None
+    if n is None:
+        raise typer.BadParameter(
+            f"{text!r} is not a catalog number: give digits (25544, 400000) or Alpha-5, a letter A-Z "
+            "without I and O then 4 digits (A0000 = 100000, T0000 = 270000, Z9999 = 339999)"
+        )
+    if n <= 0:
+        raise typer.BadParameter(f"{text!r}: catalog numbers start at 1")
+    return n
+
+
 def object_types(store, norad_ids) -> list[str]:
     """Stored object type of each id (guessed from the name where the catalog has none)."""
     import sqlalchemy as sa

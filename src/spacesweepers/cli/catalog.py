@@ -10,6 +10,7 @@ from rich.table import Table
 
 from ..errors import SweepersError
 from ._common import console, emit_json, err_console, open_store, progress, status
+from ._common import norad_id as parse_norad_id
 
 app = typer.Typer(help="Load, inspect, export and update the catalog.", no_args_is_help=True)
 
@@ -23,21 +24,36 @@ def load(
     format: Optional[str] = typer.Option(None, "--format", help="Force the reader instead of detecting it (tle, omm-json, …)."),
     json: bool = typer.Option(False, "--json", help="Print the ingest reports as JSON."),
 ):
-    """Load catalog files into the database, one transaction per file."""
+    """Load catalog files into the database, one transaction per file.
+
+    A file in which not one record is good is an error (exit status 1) and changes nothing;
+    files before it stay loaded, files after it are not read."""
     reports = []
     with open_store() as store:
         with progress(not json) as bar:
             task = bar.add_task("loading", total=len(files))
             for f in files:
                 bar.update(task, description=f"loading {f.name}")
-                report = store.ingest(f, strict=strict, format=format)
+                try:
+                    report = store.ingest(f, strict=strict, format=format)
+                except SweepersError:
+                    if reports:  # say what the earlier transactions did (stdout stays pure JSON)
+                        bar.stop()
+                        to = err_console if json else console
+                        to.print(f"loaded before the error ({len(reports)} of {len(files)} files):")
+                        _print_reports(reports, to)
+                    raise
                 reports.append(report)
                 bar.advance(task)
     if json:
         emit_json([r.to_dict() for r in reports])
         return
+    _print_reports(reports, console)
+
+
+def _print_reports(reports, to) -> None:
     for r in reports:
-        console.print(f"[green]✓[/] {r.summary()} ({r.parse_s + r.write_s:.1f} s)")
+        to.print(f"[green]✓[/] {r.summary()} ({r.parse_s + r.write_s:.1f} s)")
         if r.problems:
             err_console.print(f"[yellow]{len(r.problems)} bad record(s) skipped:[/]")
             err_console.print(r.problem_report(), highlight=False, markup=False)
@@ -79,7 +95,7 @@ def print_stats(s) -> None:
 
 @app.command("show")
 def show(
-    norad_id: int = typer.Argument(..., help="NORAD catalog number."),
+    norad_id: int = typer.Argument(..., metavar="ID", parser=parse_norad_id, help="NORAD catalog number (25544, or Alpha-5 such as T0000)."),
     history: bool = typer.Option(False, "--history", help="List every stored element set."),
     json: bool = typer.Option(False, "--json"),
 ):
@@ -151,20 +167,37 @@ def export(
     format: str = typer.Option("tle", "--format", "-f", help="One of: " + ", ".join(_WRITE_FORMATS)),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Latest element sets as of this time (ISO 8601); default: the newest."),
     object_type: Optional[str] = typer.Option(None, "--type", help="Only PAYLOAD, ROCKET BODY, DEBRIS or UNKNOWN objects."),
-    ids: Optional[List[int]] = typer.Option(None, "--id", help="Only these NORAD ids (repeatable)."),
+    ids: Optional[List[int]] = typer.Option(None, "--id", parser=parse_norad_id, help="Only these NORAD ids (repeatable; digits or Alpha-5)."),
     json: bool = typer.Option(False, "--json"),
 ):
-    """Write the latest element set of each object to a file."""
+    """Write the latest element set of each object to a file.
+
+    A TLE holds catalog numbers up to 339999 (Alpha-5 Z9999): as TLE, objects above that are
+    skipped and counted on stderr; the OMM formats write every object."""
     from ..catalog.formats import write
+    from ..catalog.formats.tle import MAX_TLE_NORAD_ID
 
     if format not in _WRITE_FORMATS:
         raise SweepersError(f"unknown export format {format!r}; choose one of {', '.join(_WRITE_FORMATS)}")
     with status(f"exporting to {out}", not json), open_store() as store:
         where = {"object_type": object_type.upper()} if object_type else None
         elements = store.latest(as_of=as_of, ids=ids, where=where)
+        skipped = []
+        if format in ("tle", "3le"):
+            skipped = [e.norad_id for e in elements if e.norad_id > MAX_TLE_NORAD_ID]
+            elements = [e for e in elements if e.norad_id <= MAX_TLE_NORAD_ID]
         write(elements, out, "tle" if format == "3le" else format)
+    if skipped:
+        shown = ", ".join(map(str, skipped[:5])) + (", …" if len(skipped) > 5 else "")
+        err_console.print(
+            f"[yellow]skipped {len(skipped):,} object(s) with catalog numbers above {MAX_TLE_NORAD_ID:,}[/] "
+            f"({shown}): a TLE's 5-column number field (Alpha-5) ends at Z9999 = {MAX_TLE_NORAD_ID}; "
+            "export them with --format omm-json (or omm-xml, omm-kvn, omm-csv)",
+            highlight=False,
+        )
     if json:
-        emit_json({"file": str(out), "format": format, "element_sets": len(elements)})
+        emit_json({"file": str(out), "format": format, "element_sets": len(elements),
+                   "skipped": len(skipped)})
     else:
         console.print(f"[green]✓[/] wrote {len(elements):,} element sets to {out} ({format})")
 

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ..errors import NotFound
 from ..time import as_time
-from ._common import console, emit_json, open_store
+from ._common import console, emit_json, norad_id, open_store
 
 
 def locate(elements, t):
@@ -57,7 +57,7 @@ def print_locations(rows, title: str) -> None:
 def register(app: typer.Typer) -> None:
     @app.command("where")
     def where(
-        norad_ids: List[int] = typer.Argument(..., help="NORAD catalog numbers."),
+        norad_ids: List[int] = typer.Argument(..., metavar="ID", parser=norad_id, help="NORAD catalog numbers (25544, or Alpha-5 such as T0000)."),
         at: str = typer.Option("now", "--at", help="Time (ISO 8601, e.g. 2023-10-09T12:00:00Z) or 'now'."),
         json: bool = typer.Option(False, "--json"),
     ):
