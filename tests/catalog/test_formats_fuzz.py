@@ -1,5 +1,6 @@
 """Fuzzing every reader: random text, random bytes and mutated real records never raise
-anything but ParseError, and a ParseError always names its source and a line."""
+anything but ParseError, and a ParseError always names its source and a line (and, for a
+bad record in an otherwise readable file, the field)."""
 
 from __future__ import annotations
 
@@ -55,9 +56,10 @@ def _check(fn, data):
         assert e.source == "fuzz" and e.line is not None and e.line >= 1
         str(e)
         return None
-    for p in result.problems:
+    for p in result.problems:  # a record-level problem names its line (or record) and field
         assert isinstance(p, ParseError) and p.source == "fuzz" and p.line is not None and p.line >= 1
-        str(p)
+        assert isinstance(p.field, str) and p.field, p
+        assert f"field {p.field}" in str(p)
     return result
 
 

@@ -85,6 +85,14 @@ def empty_file_error(source: str) -> ParseError:
     )
 
 
+def csv_width_field(header: list[str], row: list[str]) -> str:
+    """The field to name when a CSV row has the wrong number of values: the first column
+    the row does not reach, or the last column when the row has values beyond it."""
+    if len(row) < len(header):
+        return header[len(row)] or f"column {len(row) + 1}"
+    return f"after {header[-1] or f'column {len(header)}'}"
+
+
 def split_lines(text: str) -> list[str]:
     """Lines as an editor numbers them (LF, CRLF or lone CR), without their line ends."""
     if "\r" in text:

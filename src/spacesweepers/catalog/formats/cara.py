@@ -17,7 +17,7 @@ from typing import Iterable
 
 from ...errors import ParseError
 from ..elements import ParseResult, SizeEstimate
-from ._common import empty_file_error, fmt_float, load_text, open_for_writing
+from ._common import csv_width_field, empty_file_error, fmt_float, load_text, open_for_writing
 
 CARA_COLUMNS = ("ObjectID", "HBR", "HBRSigma", "HBRSource", "Mass", "MassSigma", "MassSource")
 _LAYOUT = ",".join(CARA_COLUMNS)
@@ -49,14 +49,15 @@ def read_cara_csv(text_or_path, source: str | None = None) -> ParseResult:
         except StopIteration:
             break
         except csv.Error as e:
-            result.problems.append(ParseError(f"unreadable CSV row: {e}", source=source, line=reader.line_num))
+            result.problems.append(ParseError(f"unreadable CSV row: {e}", source=source, line=reader.line_num,
+                                              field="row"))
             continue
         if len(row) != ncol:
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
             result.problems.append(ParseError(
                 f"row has {len(row)} values, the header has {ncol} columns", source=source, line=reader.line_num,
-                expected=_LAYOUT, text=",".join(row)[:200]))
+                field=csv_width_field(header, row), expected=_LAYOUT, text=",".join(row)[:200]))
             continue
         line = reader.line_num
         nid = row[i_id].strip()

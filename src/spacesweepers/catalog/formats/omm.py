@@ -36,7 +36,9 @@ from xml.sax.saxutils import escape as _xml_escape
 
 from ...errors import ParseError
 from ..elements import ElementSet, ParseResult
-from ._common import WriteError, empty_file_error, fmt_float, load_text, open_for_writing, split_lines
+from ._common import (
+    WriteError, csv_width_field, empty_file_error, fmt_float, load_text, open_for_writing, split_lines,
+)
 
 OMM_KEYS = (
     "OBJECT_NAME", "OBJECT_ID", "EPOCH", "MEAN_MOTION", "ECCENTRICITY", "INCLINATION",
@@ -362,6 +364,7 @@ def read_omm_json(text_or_path, source: str | None = None) -> ParseResult:
         if not isinstance(obj, dict):
             result.problems.append(ParseError(
                 f"record {k} is a {type(obj).__name__}, not an OMM object", source=source, line=k, record=True,
+                field="record",
                 expected='{"OBJECT_NAME": ..., "EPOCH": ..., "MEAN_MOTION": ..., ...}', text=repr(obj)[:80]))
             continue
         _collect(result, obj, source=source, line=k, record=True)
@@ -403,7 +406,8 @@ def read_omm_csv(text_or_path, source: str | None = None) -> ParseResult:
         except StopIteration:
             break
         except csv.Error as e:
-            result.problems.append(ParseError(f"unreadable CSV row: {e}", source=source, line=reader.line_num))
+            result.problems.append(ParseError(f"unreadable CSV row: {e}", source=source, line=reader.line_num,
+                                              field="row"))
             continue
         line = reader.line_num
         if not row or (len(row) == 1 and not row[0].strip()):
@@ -411,7 +415,7 @@ def read_omm_csv(text_or_path, source: str | None = None) -> ParseResult:
         if len(row) != ncol:
             result.problems.append(ParseError(
                 f"row has {len(row)} values, the header has {ncol} columns", source=source, line=line,
-                expected=",".join(header)[:200], text=",".join(row)[:200],
+                field=csv_width_field(header, row), expected=",".join(header)[:200], text=",".join(row)[:200],
                 hint="a value containing a comma must be quoted; check for a missing or extra comma"))
             continue
         _collect(result, dict(zip(header, row)), source=source, line=line)
@@ -460,7 +464,8 @@ def read_omm_kvn(text_or_path, source: str | None = None) -> ParseResult:
             continue
         m = _KVN_LINE.match(s)
         if m is None:
-            err = ParseError("not a KVN line", source=source, line=i, expected=_KVN_LAYOUT, text=raw[:200],
+            err = ParseError("not a KVN line", source=source, line=i, field="KEY = value", expected=_KVN_LAYOUT,
+                             text=raw[:200],
                              hint="each line is KEY = value (keys in capitals), COMMENT text, or blank")
             if fields is None:
                 result.problems.append(err)
@@ -556,7 +561,10 @@ def read_omm_xml(text_or_path, source: str | None = None) -> ParseResult:
 
     def doctype(*args):
         raise ParseError("DOCTYPE declarations are not accepted in OMM XML", source=source,
-                         line=parser.CurrentLineNumber, hint="remove the <!DOCTYPE ...> declaration")
+                         line=parser.CurrentLineNumber, field="DOCTYPE", hint="remove the <!DOCTYPE ...> declaration")
+
+    def open_element() -> str:  # the field of a structural problem: the innermost open element
+        return state["stack"][-1] if state["stack"] else "ndm"
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
@@ -568,15 +576,16 @@ def read_omm_xml(text_or_path, source: str | None = None) -> ParseResult:
     except expat.ExpatError as e:
         result.problems.append(ParseError(
             f"XML syntax error: {expat.ErrorString(e.code)} (column {e.offset + 1})", source=source, line=e.lineno,
-            expected="<ndm><omm ...><header/><body><segment><metadata>...</metadata><data>...</data></segment></body></omm></ndm>",
+            field=open_element(), expected="<ndm><omm ...><header/><body><segment><metadata>...</metadata><data>...</data></segment></body></omm></ndm>",
             hint="the XML is not well-formed (truncated download?); messages before this line were read"))
     except RecursionError:
-        result.problems.append(ParseError("XML nested too deeply", source=source, line=parser.CurrentLineNumber))
+        result.problems.append(ParseError("XML nested too deeply", source=source, line=parser.CurrentLineNumber,
+                                          field=open_element()))
     except ParseError as e:
         result.problems.append(e)
     if state["n"] == 0 and not result.problems:
         result.problems.append(ParseError(
-            "no <omm> element in this XML", source=source, line=1,
+            "no <omm> element in this XML", source=source, line=1, field="omm",
             expected="<ndm><omm>...</omm></ndm>", hint="this XML is not a CCSDS OMM"))
     return result
 

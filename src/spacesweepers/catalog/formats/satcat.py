@@ -25,7 +25,7 @@ from typing import Iterable
 
 from ...errors import ParseError
 from ..elements import ObjectMetadata, ParseResult
-from ._common import empty_file_error, fmt_float, load_text, open_for_writing
+from ._common import csv_width_field, empty_file_error, fmt_float, load_text, open_for_writing
 from .tle import parse_tle_lines
 
 CELESTRAK_SATCAT_COLUMNS = (
@@ -121,7 +121,8 @@ def read_satcat_csv(text_or_path, source: str | None = None) -> ParseResult:
         except StopIteration:
             break
         except csv.Error as e:
-            result.problems.append(ParseError(f"unreadable CSV row: {e}", source=source, line=reader.line_num))
+            result.problems.append(ParseError(f"unreadable CSV row: {e}", source=source, line=reader.line_num,
+                                              field="row"))
             continue
         line = reader.line_num
         if not row or (len(row) == 1 and not row[0].strip()):
@@ -129,7 +130,7 @@ def read_satcat_csv(text_or_path, source: str | None = None) -> ParseResult:
         if len(row) != ncol:
             result.problems.append(ParseError(
                 f"row has {len(row)} values, the header has {ncol} columns", source=source, line=line,
-                expected=",".join(header)[:200], text=",".join(row)[:200],
+                field=csv_width_field(header, row), expected=",".join(header)[:200], text=",".join(row)[:200],
                 hint="a value containing a comma must be quoted; check for a missing or extra comma"))
             continue
         try:

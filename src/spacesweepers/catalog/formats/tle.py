@@ -229,7 +229,7 @@ def _template_error(line: str, which: int, source: str, lineno: int) -> ParseErr
         )
     return ParseError(
         f"line {which} does not match the TLE column template",
-        source=source, line=lineno, expected=template, text=line, hint=_HINT_COLUMNS,
+        source=source, line=lineno, field=f"line {which}", expected=template, text=line, hint=_HINT_COLUMNS,
     )
 
 
