@@ -615,7 +615,7 @@ def _guesses(r0, v0, r1, v1, tof, el_dep, el_arr, model, target_state):
     return out
 
 
-def _optimal(debris, dep_id, t_dep, arr_id, t_arr, model, tol_r_m, n_polish=1, max_iter=30):
+def _optimal(debris, dep_id, t_dep, arr_id, t_arr, model, tol_r_m, n_polish=3, n_restart=1, max_iter=30):
     from .estimate import estimate_leg
 
     r0, v0 = debris.state(dep_id, t_dep)
@@ -644,21 +644,33 @@ def _optimal(debris, dep_id, t_dep, arr_id, t_arr, model, tol_r_m, n_polish=1, m
     if not starts:
         return _failed(f"optimal: no feasible start ({info.get('message', '')})", "optimal")
     starts.sort(key=lambda s: s[0])
-    best = None
+    best, plan = None, None
     why = []
-    for c0, t0, dv0, t1, dv1, t2, dv2 in starts[:n_polish]:
-        t0, dv0, t1, dv1, t2, dv2, cost, msg = optimise_four_impulses(
+    # the cheapest start is often not the cheapest after polishing: polish several, then restart
+    # L-BFGS-B once from the best (fresh curvature memory; on 10–18-day legs the first run
+    # usually stops at its iteration limit)
+    n_start = min(n_polish, len(starts))
+    for k in range(n_start + n_restart):
+        if k < n_start:
+            t0, dv0, t1, dv1, t2, dv2 = starts[k][1:]
+        elif plan is not None:
+            t0, dv0, t1, dv1, t2, dv2 = plan
+        else:
+            break
+        out = optimise_four_impulses(
             r0, v0, r1, v1, tof, t0, dv0, t1, dv1, t2, dv2, model, t0_bounds_s=(0.0, 0.5 * tof),
             t1_bounds_s=(0.0, 0.5 * tof), t2_bounds_s=(0.5 * tof, tof - 0.2 * period), max_iter=max_iter)
+        cost, msg = out[6], out[7]
         if best is not None and cost > best.dv_total_m_s + 1.0:
             continue
-        tr = _finish(r0, v0, r1, v1, tof, t_dep, (t0, t1, t2), (dv0, dv1, dv2), model, tol_r_m)
+        tr = _finish(r0, v0, r1, v1, tof, t_dep, out[0:6:2], out[1:6:2], model, tol_r_m)
         if not tr.ok:
             why.append(tr.message)
             continue
-        tr.details.update(start_m_s=c0, optimiser=msg, estimate_m_s=float(est.dv_m_s))
+        tr.details.update(start_m_s=starts[k][0] if k < n_start else best.details["start_m_s"], optimiser=msg,
+                          estimate_m_s=float(est.dv_m_s), restarts=max(0, k + 1 - n_start))
         if best is None or tr.dv_total_m_s < best.dv_total_m_s:
-            best = tr
+            best, plan = tr, out[:6]
     if best is None:
         return _failed("optimal: " + "; ".join(why[:3]), "optimal")
     return best
