@@ -64,6 +64,7 @@ def main(argv=None) -> int:
     ap.add_argument("--baseline-days", type=float, default=1.0)
     ap.add_argument("--skip-full", action="store_true", help="only one-vs-all and kessler-toolkit")
     ap.add_argument("--skip-kessler", action="store_true")
+    ap.add_argument("--repeats", type=int, default=3, help="one-vs-all runs; the best is printed")
     args = ap.parse_args(argv)
 
     from spacesweepers.catalog.formats import read
@@ -94,11 +95,18 @@ def main(argv=None) -> int:
               f"{args.baseline_days:g} d, one core)")
         print(f"ratio all-vs-all screening / 1-min propagation: {full_s / base:.2f}")
 
-    t0 = time.perf_counter()
-    one = screen(elements, start, days=args.days, threshold_km=args.threshold_km, primaries=[args.primary], workers=1)
-    one_s = time.perf_counter() - t0
-    print(f"one-vs-all ({args.primary}): {one_s:.2f} s wall, {len(one)} events, {one.stats['objects']} objects after "
-          "the apogee/perigee filter")
+    best = None
+    for _ in range(args.repeats):  # best of a few: the machine is shared
+        t0, c0 = time.perf_counter(), time.process_time()
+        one = screen(elements, start, days=args.days, threshold_km=args.threshold_km, primaries=[args.primary],
+                     workers=1)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        best = (wall, cpu) if best is None or wall < best[0] else best
+    one_s, one_cpu = best
+    print(f"one-vs-all ({args.primary}): {one_s:.2f} s wall ({one_cpu:.2f} s CPU; best of {args.repeats}; load "
+          f"average {os.getloadavg()[0]:.1f}), {len(one)} events, {one.stats['objects']} objects after the "
+          f"apogee/perigee and orbit-path filters ({one.stats['path_filtered']} dropped by the orbit path), "
+          f"{one.stats['candidates']} candidate windows")
 
     if args.skip_kessler:
         return 0

@@ -31,15 +31,21 @@ def catalog(snapshot_3le):
     return read(snapshot_3le).element_sets
 
 
-def brute_force(elements, start: Time, duration_s: float, d_km: float):
-    """Every pair, every 10 s, then refined: [(id1, id2, tca_s, miss_km)] with id1 < id2."""
+def brute_force(elements, start: Time, duration_s: float, d_km: float, primary: int | None = None):
+    """Every pair (or every pair with ``primary``), every 10 s, then refined:
+    [(id1, id2, tca_s, miss_km)] with id1 < id2."""
     prop = Propagator(elements)
     ids, sats = prop.norad_ids, prop.satrecs
     ts = np.arange(0.0, duration_s + STEP / 2, STEP)
     eph = prop.at(Time(np.full(ts.shape, start.jd1), start.jd2 + ts / DAY_S))
     r = np.asarray(eph.r_teme_km)
     n = len(ids)
-    i_all, j_all = np.triu_indices(n, 1)
+    if primary is None:
+        i_all, j_all = np.triu_indices(n, 1)
+    else:
+        p = int(np.flatnonzero(ids == primary)[0])
+        j_all = np.delete(np.arange(n), p)
+        i_all = np.full(len(j_all), p)
     gate = d_km + 16.0 * STEP / 2 + 1.0  # the sampled minimum is within vrel*STEP/2 of the true one
     found = []
 
@@ -89,7 +95,8 @@ def compare(result, reference, duration_s):
 
 def _check(elements, duration_s, d_km, **kw):
     res = screen(elements, START, days=duration_s / DAY_S, threshold_km=d_km, workers=1, **kw)
-    ref = brute_force(elements, START, duration_s, d_km)
+    prim = kw.get("primaries")
+    ref = brute_force(elements, START, duration_s, d_km, None if prim is None else prim[0])
     missed, extra, wt, wm = compare(res, ref, duration_s)
     assert not missed, f"screener missed {len(missed)} of {len(ref)} reference events, e.g. {missed[:3]}"
     assert not extra, f"screener reported {len(extra)} minima the reference does not have: {extra[:3]}"
@@ -132,6 +139,96 @@ def test_recall_near_coplanar_slow(catalog):
     assert res.table["usage_violation"].all()  # slow encounters violate the 2D Pc assumptions
 
 
+def test_usage_violations_get_no_pc(catalog, tmp_path):
+    """Slow encounters (~1 m/s) violate the 2D assumptions: no Pc in the table, JSON, CSV and
+    CDM (pc null, pc_method says why); the database keeps the 2D bound only with that method."""
+    import csv
+
+    import sqlalchemy as sa
+
+    from spacesweepers.catalog import schema
+    from spacesweepers.catalog.formats.cdm import read_cdm
+    from spacesweepers.catalog.store import Store
+    from spacesweepers.danger.screening import PC_METHOD, PC_NONE_METHOD, save_screening
+
+    base = next(e for e in catalog if e.norad_id == 25544)
+    a = base.with_(norad_id=90001, eccentricity=0.0001, epoch_jd1=START.jd1, epoch_jd2=START.jd2)
+    b = a.with_(norad_id=90002, eccentricity=0.0003, mean_anomaly_deg=a.mean_anomaly_deg + 0.005,
+                inclination_deg=a.inclination_deg + 0.0005)
+    fast = [e for e in catalog if e.name.startswith("FENGYUN 1C DEB")][:200]
+    res = screen([a, b] + fast, START, days=0.25, threshold_km=20.0, workers=1)
+    slow = res.table["usage_violation"]
+    assert slow.sum() >= 2 and (~slow).sum() >= 1
+    assert np.isnan(res.table["pc"][slow]).all() and (res.table["pc_method"][slow] == PC_NONE_METHOD).all()
+    assert np.isfinite(res.table["pc"][~slow]).all() and (res.table["pc_method"][~slow] == PC_METHOD).all()
+    rows = res.rows()
+    assert all((r["pc"] is None) == r["usage_violation"] for r in rows)
+    res.write(tmp_path / "ev.csv")
+    with open(tmp_path / "ev.csv", newline="") as fh:
+        assert sum(r["pc"] == "" for r in csv.DictReader(fh)) == slow.sum()
+    k = int(np.flatnonzero(slow)[0])
+    cdm = read_cdm(res.write_cdms(tmp_path / "cdm")[k])
+    assert cdm.collision_probability is None
+    with Store(f"sqlite:///{tmp_path / 'db.sqlite'}") as s:
+        save_screening(s, res)
+        with s.engine.connect() as conn:
+            got = conn.execute(sa.select(schema.conjunctions.c.pc_method, schema.conjunctions.c.usage_violation)).all()
+    assert all((m == PC_NONE_METHOD) == bool(v) for m, v in got)
+
+
+def test_recall_one_vs_all_with_the_orbit_path_filter(catalog):
+    """One-vs-all (ISS) against 250 objects that cross its shell, many of them eccentric, so
+    that the orbit-path filter drops some: every event of the brute force (ISS against each,
+    every 10 s) is found, at H = 1,200 s."""
+    from spacesweepers.danger.screening import _shells
+
+    ids, rp, ra = _shells(catalog)
+    iss = next(e for e in catalog if e.norad_id == 25544)
+    k = int(np.flatnonzero(ids == 25544)[0])
+    cross = (rp <= ra[k] + 60) & (rp[k] <= ra + 60) & (ids != 25544)
+    ecc = np.array([e.eccentricity for e in catalog])
+    pick = list(np.flatnonzero(cross & (ecc > 0.005))[:170]) + list(np.flatnonzero(cross & (ecc <= 0.005))[:80])
+    objs = [iss] + [catalog[i] for i in pick]
+    res, ref = _check(objs, DAY_S, 60.0, primaries=[25544])
+    assert res.stats["sample_step_s"] == 1200.0
+    assert res.stats["path_filtered"] >= 20, res.stats  # the filter did drop objects
+    assert len(ref) >= 5, f"test case too sparse: {len(ref)} reference events"
+
+
+def test_orbit_path_deviation_bound_holds_for_the_whole_snapshot(catalog):
+    """The orbit-path filter's δ (distance of the SGP4 position from the mean ellipse of
+    SGP4's own interpolated mean elements) checked for all 26,140 objects over 7 days, every
+    hour, wherever the object is below 8,500 km; objects left unbounded are few."""
+    from spacesweepers.danger import orbit_path as op
+    from spacesweepers.danger.screening import _orbit_numbers
+
+    prop = Propagator(catalog)
+    T = 7 * DAY_S
+    el = op.mean_elements(prop.satrecs, START.jd1, START.jd2, T)
+    dev = op.path_deviation_km(el)
+    ts = np.arange(0.0, T + 1, 3600.0) + 17.0  # off the element samples
+    ts[-1] = T
+    eph = prop.at(Time(np.full(ts.shape, START.jd1), START.jd2 + ts / DAY_S))
+    r, v = np.asarray(eph.r_teme_km), np.asarray(eph.v_teme_km_s)
+    _, _, rp, ra = _orbit_numbers(prop.satrecs)
+    m = op._interp(el, ts)
+    ci, si = np.cos(m["i"]), np.sin(m["i"])
+    cO, sO, cw, sw = np.cos(m["raan"]), np.sin(m["raan"]), np.cos(m["argp"]), np.sin(m["argp"])
+    P = np.stack([cO * cw - sO * sw * ci, sO * cw + cO * sw * ci, sw * si], -1)
+    Q = np.stack([-cO * sw - sO * cw * ci, -sO * sw + cO * cw * ci, cw * si], -1)
+    W = np.stack([sO * si, -cO * si, ci], -1)
+    x, y, z = (np.einsum("ntk,ntk->nt", r, A) for A in (P, Q, W))
+    f = np.arctan2(y, x)
+    rf = m["a_km"] * (1 - m["e"] ** 2) / (1 + m["e"] * np.cos(f))
+    d = np.hypot(z, np.hypot(x, y) - rf)
+    use = (eph.error == 0) & plausible(r, v, rp, ra) & (np.linalg.norm(r, axis=-1) < 8500.0)
+    worst = np.where(use, d, 0.0).max(axis=1)
+    bounded = np.isfinite(dev)
+    assert bounded.sum() > 22_000  # deep-space objects with e < 0.8 included
+    ratio = np.where(bounded, worst / dev, 0.0)
+    assert ratio.max() <= 1.0, f"object {prop.norad_ids[ratio.argmax()]}: {worst[ratio.argmax()]:.1f} km > δ"
+
+
 def test_primaries_mode_finds_the_same_events(catalog):
     fy = [e for e in catalog if e.name.startswith("FENGYUN 1C DEB")][:200]
     full = screen(fy, START, days=0.25, threshold_km=20.0, workers=1)
@@ -154,21 +251,22 @@ def test_numpy_backend_gives_the_same_candidates(catalog):
     assert np.array_equal(a.table["tca_s"], b.table["tca_s"])
 
 
-def test_interpolation_bound_holds_for_the_whole_snapshot(catalog):
+@pytest.mark.parametrize("H, hours", [(300.0, 2), (1200.0, 6)])
+def test_interpolation_bound_holds_for_the_whole_snapshot(catalog, H, hours):
     """The cubic-Hermite error bound that the screener adds to its margin, checked against
-    SGP4 at the middle of every 300 s interval for all 26,140 objects over 2 hours."""
+    SGP4 at the quarter points of every interval for all 26,140 objects: H = 300 s (all-vs-all)
+    and 1,200 s (one-vs-all)."""
     from spacesweepers.danger._screen_kernel import hermite_nodes
 
     prop = Propagator(catalog)
-    H = 300.0
-    ts = np.arange(0, 2 * 3600 + 1, H)
-    mids = ts[:-1] + H / 2
+    ts = np.arange(0, hours * 3600 + 1, H)
+    fine = np.arange(0, ts[-1] + 1, H / 4)
     e1 = prop.at(Time(np.full(ts.shape, START.jd1), START.jd2 + ts / DAY_S))
-    e2 = prop.at(Time(np.full(mids.shape, START.jd1), START.jd2 + mids / DAY_S))
-    P, _ = hermite_nodes(np.asarray(e1.r_teme_km), np.asarray(e1.v_teme_km_s), H, 2)
-    err = np.linalg.norm(P[:, 1:-1:2] - np.asarray(e2.r_teme_km), axis=2)
-    eps = interpolation_error_km(prop.satrecs, H)
+    e2 = prop.at(Time(np.full(fine.shape, START.jd1), START.jd2 + fine / DAY_S))
+    P, _ = hermite_nodes(np.asarray(e1.r_teme_km), np.asarray(e1.v_teme_km_s), H, 4)
+    err = np.linalg.norm(P - np.asarray(e2.r_teme_km), axis=2)
     r1, v1 = np.asarray(e1.r_teme_km), np.asarray(e1.v_teme_km_s)
+    eps = interpolation_error_km(prop.satrecs, H, r1, v1)  # as the screener takes it per chunk
     from spacesweepers.danger.screening import _orbit_numbers
 
     _, _, rp, ra = _orbit_numbers(prop.satrecs)

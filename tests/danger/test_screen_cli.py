@@ -47,7 +47,11 @@ def test_screen_json_files_cdms_and_database(capsys, db, tmp_path):
     assert len(events) >= 10
     for ev in events:
         assert {"primary", "secondary", "tca_utc", "miss_km", "vrel_kms", "pc", "miss_rtn_km", "hbr_m"} <= set(ev)
-        assert ev["tca_utc"].endswith("Z") and 0 <= ev["miss_km"] <= 20 and 0 <= ev["pc"] <= 1
+        assert ev["tca_utc"].endswith("Z") and 0 <= ev["miss_km"] <= 20
+        if ev["usage_violation"]:  # no valid Pc without a covariance
+            assert ev["pc"] is None and ev["pc_method"] == "NONE-2D-USAGE-VIOLATION"
+        else:
+            assert 0 <= ev["pc"] <= 1 and ev["pc_method"] == "ALFANO-2005-MAX"
         assert ev["primary"] < ev["secondary"]  # all-vs-all: the lower catalog number is the primary
         assert abs(sum(x * x for x in ev["miss_rtn_km"]) ** 0.5 - ev["miss_km"]) < 1e-9
     with open(tmp_path / "ev.csv", newline="") as fh:
@@ -58,7 +62,8 @@ def test_screen_json_files_cdms_and_database(capsys, db, tmp_path):
     got = sorted((read_cdm(p).miss_distance_m, read_cdm(p).collision_probability) for p in cdms)
     want = sorted((e["miss_km"] * 1e3, e["pc"]) for e in events)
     for (m1, p1), (m2, p2) in zip(got, want):
-        assert abs(m1 - m2) < 1e-3 and p1 == pytest.approx(p2, rel=1e-6)  # GCRS rotation keeps lengths
+        assert abs(m1 - m2) < 1e-3  # GCRS rotation keeps lengths
+        assert (p1 is None) if p2 is None else p1 == pytest.approx(p2, rel=1e-6)
     with Store(db) as s, s.engine.connect() as conn:
         n = conn.execute(sa.select(sa.func.count()).select_from(schema.conjunctions)).scalar_one()
         run_row = conn.execute(sa.select(schema.screening_runs)).one()

@@ -81,8 +81,8 @@ def print_events(res, threshold_km: float, days: float, limit: int = 30, generat
         pri, sec = (f"{r[c]} GEN" if r[c] in generated else str(r[c]) for c in ("primary", "secondary"))
         table.add_row(pri, sec, r["tca_utc"][:23], f"{r['miss_km']:.3f}",
                       f"{r['vrel_kms']:.3f}", "/".join(f"{x:.2f}" for x in r["miss_rtn_km"]), f"{r['hbr_m']:.1f}",
-                      f"{r['pc']:.2e}", "yes" if r["usage_violation"] else "")
+                      "—" if r["pc"] is None else f"{r['pc']:.2e}", "yes" if r["usage_violation"] else "")
     console.print(table)
     console.print("Pc is Alfano's maximum over all covariances (public element sets carry no covariance); "
-                  "slow = 2D Pc usage violation (slow or long encounter)."
+                  "slow = 2D Pc usage violation (slow or long encounter): no valid Pc without a covariance (—)."
                   + (" GEN = a generated object (breakup model or preset), not observed." if generated else ""))

@@ -13,13 +13,23 @@ Method (every step keeps a proven lower bound, so nothing is lost between sample
    do not overlap within ``radial_margin_km`` (default 50 km + threshold: SGP4's short-period
    terms move the osculating radius by ≈10 km) is never tested; in primaries mode only objects
    whose shell overlaps a primary's are propagated at all.
+   **Orbit-path filter** (primaries mode, primaries below 8,000 km): a secondary whose mean
+   orbit path cannot come within reach of any primary's path at any time of the window
+   (Hoots et al. 1984, with SGP4's drifting mean elements; proof and margins in
+   :mod:`.orbit_path`) is not propagated either.
 3. **Sampling.** The window is streamed in time chunks (default 6 h; memory ∝ chunk). Each
    chunk is propagated with one ``SatrecArray`` call every ``sample_step_s`` (H, default
    300 s). Between samples, positions and velocities come from cubic Hermite interpolation at
    nodes every ``step_s`` (W, default 50 s). Interpolation error bound per object:
-   ``eps = 3 r_p (ω_p H)^4 / 384 + 10 m`` with ``ω_p = v_p / r_p`` at perigee (the cubic
-   Hermite remainder ``H^4/384 max|r''''|``, ×3; checked against SGP4 for the whole snapshot
-   by the tests).
+   ``eps = 3 r_p (ω_p H)^4 / 384 + 10 m + 1e-8 s⁻¹ H r_a`` (``ω_p = v_p / r_p`` at perigee; the cubic
+   Hermite remainder ``H^4/384 max|r''''|``, ×3; the last term covers the kinks of SGP4's
+   deep-space resonance integrator, whose error grows ∝ H for objects beyond 26,000 km), and
+   per chunk at least the same bound from the chunk's own samples (``r_min``,
+   ``max|v|/r_min``, ×(1 + 5e)): element sets months past their epoch with strong drag have
+   decayed in SGP4 far below their mean perigee. Checked against SGP4 at the quarter points of
+   every interval for the whole snapshot at H = 300 s and 1,200 s by the tests. One-vs-all uses
+   H = 1,200 s by default (few objects: SGP4 calls dominate, and the wider margin costs only
+   more candidate windows), all-vs-all 300 s.
 4. **Spatial index per node.** A uniform grid (cell = query radius) per node; pairs in the
    same or neighbouring cells within ``d + (|v_i| + |v_j|) W/2 + slack`` are tested.
 5. **Linear lower bound.** Around node ``t_k``, relative motion is
@@ -27,7 +37,10 @@ Method (every step keeps a proven lower bound, so nothing is lost between sample
    (the gravity-gradient bound ``2μ/r³ ≤ 2.9e-6 s⁻²`` above 100 km altitude, plus drag and
    model differences). The pair is a *candidate* for window ``[t_k − W/2, t_k + W/2)`` when
    ``min_τ |Δr_k + Δv_k τ| − ½|Δa|(W/2)² − 1.5 (eps_i + eps_j) ≤ d``.
-6. **TCA.** For each candidate window the range-rate ``f = Δr·Δv`` is evaluated with SGP4 at
+6. **Exact re-test.** Each candidate is tested again with the same bound on exact SGP4 states
+   at its node (no interpolation term left), which drops most of the windows the
+   interpolation margin let through at the cost of one SGP4 call per object.
+7. **TCA.** For each surviving window the range-rate ``f = Δr·Δv`` is evaluated with SGP4 at
    the window's ends and middle; every sign change − → + is a bracketed minimum, refined by a
    safeguarded Newton iteration (``f' = |Δv|² + Δr·Δa``, two-body Δa; bisection whenever a
    step leaves the bracket) until the step is below 0.1 µs. Windows tile time without gaps
@@ -40,7 +53,11 @@ Pc for the miss distance and hard-body radius (:func:`.pc.pc_max_alfano`), an up
 HBR per object: CARA size table, else RCS class, else the default of :mod:`.hbr`, combined as
 CARA does; ``hbr_m`` overrides. Slow/long encounters are flagged with CARA's usage-violation
 test (:func:`.encounter.usage_violations`) run with an isotropic notional covariance of
-Alfano's worst-case σ (since there is no real covariance).
+Alfano's worst-case σ (since there is no real covariance). Such events (and those with zero
+relative velocity) get **no Pc** (``pc`` NaN/null, ``pc_method`` :data:`PC_NONE_METHOD`): the
+2D bound can be wrong there by orders of magnitude, and the methods that hold for slow
+encounters (the encounter Monte Carlo of ``cdm pc``) need a real covariance, which a notional
+one would only pretend to supply.
 
 Failures are data: objects whose SGP4 fails in the window are listed in
 :attr:`ScreeningResult.problems` and screened where they are valid; encounters with (nearly)
@@ -63,16 +80,20 @@ import numpy as np
 from ..errors import SweepersError
 from ..time import DAY_S, Time, as_time
 from . import _screen_kernel as _k
+from .orbit_path import MAX_RADIUS_KM
 
 MU_KM3_S2 = 398600.8  # WGS-72, as SGP4
 RE_KM = 6378.135
 ZERO_VREL_KM_S = 1e-6  # below 1 mm/s a conjunction has no encounter plane
 PC_METHOD = "ALFANO-2005-MAX"
+#: ``pc_method`` of events whose Pc is left out (``pc`` null): the short-encounter (2D)
+#: assumptions fail, and without a covariance no method that holds there can be run.
+PC_NONE_METHOD = "NONE-2D-USAGE-VIOLATION"
 
 #: Columns of :attr:`ScreeningResult.table` (arrays of equal length, one row per event).
 COLUMNS = (
     "primary", "secondary", "tca_s", "miss_km", "vrel_kms", "miss_r_km", "miss_t_km", "miss_n_km",
-    "r1_km", "v1_kms", "r2_km", "v2_kms", "hbr_m", "hbr_source", "pc", "usage_violation", "note",
+    "r1_km", "v1_kms", "r2_km", "v2_kms", "hbr_m", "hbr_source", "pc", "pc_method", "usage_violation", "note",
 )
 
 
@@ -95,27 +116,49 @@ def _shells(items):
     Satrecs, without initialising SGP4 (the same numbers as :func:`_orbit_numbers`)."""
     from ..catalog.elements import _XPDOTP
 
-    ids = np.array([int(getattr(x, "norad_id", getattr(x, "satnum", -1))) for x in items], np.int64)
-    if all(hasattr(x, "mean_motion_rev_day") for x in items):
-        n = np.array([x.mean_motion_rev_day / _XPDOTP for x in items], float) / 60.0
-        e = np.array([x.eccentricity for x in items], float)
-    else:
-        n = np.array([x.no_kozai for x in items], float) / 60.0
-        e = np.array([x.ecco for x in items], float)
+    k = len(items)
+    try:  # element sets (the common case, read straight into arrays)
+        ids = np.fromiter((x.norad_id for x in items), np.int64, k)
+        n = np.fromiter((x.mean_motion_rev_day for x in items), float, k) / _XPDOTP / 60.0
+        e = np.fromiter((x.eccentricity for x in items), float, k)
+    except AttributeError:  # Satrecs, or a mix
+        ids = np.array([int(getattr(x, "norad_id", getattr(x, "satnum", -1))) for x in items], np.int64)
+        n = np.array([x.mean_motion_rev_day / _XPDOTP if hasattr(x, "mean_motion_rev_day") else x.no_kozai
+                      for x in items], float) / 60.0
+        e = np.array([x.eccentricity if hasattr(x, "eccentricity") else x.ecco for x in items], float)
     with np.errstate(divide="ignore", invalid="ignore"):
         a = np.where(n > 0, (MU_KM3_S2 / n**2) ** (1 / 3), np.nan)
     return ids, np.nan_to_num(a * (1 - e), nan=-1e9), np.nan_to_num(a * (1 + e), nan=1e12)
 
 
-def interpolation_error_km(sats, sample_step_s: float) -> np.ndarray:
+def interpolation_error_km(sats, sample_step_s: float, r=None, v=None) -> np.ndarray:
     """Bound on the cubic-Hermite position error (km) of each object for SGP4 samples every
-    ``sample_step_s`` (see module notes)."""
-    a, e, rp, _ = _orbit_numbers(sats)
+    ``sample_step_s`` (see module notes). With the samples ``r``, ``v`` (n_obj, n_t, 3) of a
+    chunk, the larger of that and the same bound from the samples themselves (see
+    :func:`_sample_error_km`)."""
+    a, e, rp, ra = _orbit_numbers(sats)
     with np.errstate(divide="ignore", invalid="ignore"):
         vp = np.sqrt(MU_KM3_S2 * (1 + e) / rp)
         wp = vp / rp
-        eps = 3.0 * rp * (wp * sample_step_s) ** 4 / 384.0 + 0.01
-    return np.where(np.isfinite(eps), eps, 1e3)
+        eps = 3.0 * rp * (wp * sample_step_s) ** 4 / 384.0 + 0.01 + 1e-8 * sample_step_s * ra
+    eps = np.where(np.isfinite(eps), eps, 1e3)
+    if r is not None:
+        eps = np.maximum(eps, _sample_error_km(r, v, e, ra, sample_step_s))
+    return eps
+
+
+def _sample_error_km(r, v, e, ra, H):
+    """The Hermite bound from the chunk's own SGP4 samples: smallest radius and largest angular
+    rate ``max|v| / min|r|``, ×(1 + 5e). Element sets far past their epoch with strong drag
+    (FREGAT and SLS debris two months old) have decayed in SGP4 by hundreds of km below the
+    perigee of their mean elements, so the elements alone under-state the rate."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rn = np.linalg.norm(r, axis=-1)
+        vn = np.linalg.norm(v, axis=-1)
+        rmin = np.nanmin(np.where(np.isfinite(rn), rn, np.inf), axis=1)
+        w = np.nanmax(np.where(np.isfinite(vn), vn, 0.0), axis=1) / rmin
+        eps = 3.0 * (1 + 5 * e) * rmin * (w * H) ** 4 / 384.0 + 0.01 + 1e-8 * H * ra
+    return np.where(np.isfinite(eps), eps, 0.0)
 
 
 def _dedupe(elements):
@@ -259,7 +302,8 @@ def _screen_chunk(c0: int, c1: int):
     r, v = np.array(eph.r_teme_km), np.array(eph.v_teme_km_s)
     ok = (eph.error == 0) & plausible(r, v, p["rp"], p["ra"])
     bad_rows = np.flatnonzero(~ok.all(axis=1))
-    cand = _k.candidates(r, v, ok, H, L, W, p["d"], p["eps"], p["rp"], p["ra"], p["radial_margin"], p["primary"],
+    eps = np.maximum(p["eps"], _sample_error_km(np.where(ok[..., None], r, np.nan), v, p["ecc"], p["ra"], H))
+    cand = _k.candidates(r, v, ok, H, L, W, p["d"], eps, p["rp"], p["ra"], p["radial_margin"], p["primary"],
                          p["all_vs_all"], backend=p["backend"])
     n_cand = len(cand)
     if not n_cand:
@@ -267,11 +311,20 @@ def _screen_chunk(c0: int, c1: int):
     tn = ts[0] + cand[:, 0] * W
     i, j = cand[:, 1], cand[:, 2]
     sats = p["sats"]
+    # the same linear lower bound again with exact SGP4 states at each candidate's node (no
+    # interpolation error left: only the curvature term), which drops most of the windows that
+    # the interpolation margin let through
+    r1, v1, r2, v2 = _rel(sats, i, j, tn, jd1, jd2, p["rp"], p["ra"])
+    n = len(i)
+    PP, VV = np.concatenate([r1, r2]), np.concatenate([v1, v2])
+    hit, _, _ = _k._pair_test_np(PP, VV, np.arange(n), np.arange(n, 2 * n), np.zeros(2 * n), W, p["d"])
+    hit |= ~np.isfinite(PP[:n, 0] + PP[n:, 0])  # a failed state: left to the bracket test below
+    i, j, tn = i[hit], j[hit], tn[hit]
+    fm = np.einsum("ij,ij->i", (r2 - r1)[hit], (v2 - v1)[hit])
     a, m, b = tn - W / 2, tn, tn + W / 2
-    three = np.concatenate([a, m, b])
-    ii, jj = np.tile(i, 3), np.tile(j, 3)
-    r1, v1, r2, v2 = _rel(sats, ii, jj, three, jd1, jd2, p["rp"], p["ra"])
-    f = np.einsum("ij,ij->i", r2 - r1, v2 - v1).reshape(3, -1)
+    r1, v1, r2, v2 = _rel(sats, np.tile(i, 2), np.tile(j, 2), np.concatenate([a, b]), jd1, jd2, p["rp"], p["ra"])
+    fab = np.einsum("ij,ij->i", r2 - r1, v2 - v1).reshape(2, -1)
+    f = np.stack([fab[0], fm, fab[1]])
     br1 = (f[0] < 0) & (f[1] >= 0)
     br2 = (f[1] < 0) & (f[2] >= 0)
     lo = np.concatenate([a[br1], m[br2]])
@@ -298,8 +351,9 @@ class ScreeningResult:
     ``table`` holds the arrays named in :data:`COLUMNS`: ``primary``/``secondary`` catalog
     numbers, ``tca_s`` seconds after ``start``, ``miss_km``, ``vrel_kms``, the miss vector
     (secondary − primary) in the primary's RTN frame ``miss_r_km``/``miss_t_km``/``miss_n_km``,
-    TEME states at TCA ``r1_km``… (n, 3), ``hbr_m`` and ``hbr_source``, ``pc`` (Alfano maximum),
-    ``usage_violation`` (slow/long encounter: the 2D Pc assumptions fail) and ``note``.
+    TEME states at TCA ``r1_km``… (n, 3), ``hbr_m`` and ``hbr_source``, ``pc`` (Alfano maximum;
+    NaN for usage violations) and ``pc_method``, ``usage_violation`` (slow/long encounter: the
+    2D Pc assumptions fail) and ``note``.
     """
 
     start: Time
@@ -335,7 +389,7 @@ class ScreeningResult:
                 "primary": int(t["primary"][k]), "secondary": int(t["secondary"][k]), "tca_utc": iso[k],
                 "miss_km": float(t["miss_km"][k]), "vrel_kms": float(t["vrel_kms"][k]),
                 "miss_rtn_km": [float(t["miss_r_km"][k]), float(t["miss_t_km"][k]), float(t["miss_n_km"][k])],
-                "pc": float(t["pc"][k]), "pc_method": PC_METHOD, "hbr_m": float(t["hbr_m"][k]),
+                "pc": _pc_or_none(t["pc"][k]), "pc_method": str(t["pc_method"][k]), "hbr_m": float(t["hbr_m"][k]),
                 "hbr_source": str(t["hbr_source"][k]), "usage_violation": bool(t["usage_violation"][k]),
                 "note": str(t["note"][k]),
             })
@@ -348,7 +402,8 @@ class ScreeningResult:
                                  "tca_utc": self.tca_iso()}
         for k in ("miss_km", "vrel_kms", "miss_r_km", "miss_t_km", "miss_n_km", "pc", "hbr_m"):
             cols[k] = t[k].tolist()
-        cols["pc_method"] = [PC_METHOD] * len(self)
+        cols["pc"] = [_pc_or_none(x) for x in t["pc"]]
+        cols["pc_method"] = [str(x) for x in t["pc_method"]]
         cols["hbr_source"] = [str(s) for s in t["hbr_source"]]
         cols["usage_violation"] = [bool(x) for x in t["usage_violation"]]
         for name in ("r1_km", "v1_kms", "r2_km", "v2_kms"):
@@ -403,15 +458,20 @@ class ScreeningResult:
                 d["OBJECT_NAME"] = names[nid]
             return d
 
-        comments = [f"screening by Space Sweepers: SGP4 element sets, threshold {self.threshold_km:g} km",
-                    "no covariance in public catalog data: COLLISION_PROBABILITY is Alfano's maximum Pc (upper bound)"]
-        if t["usage_violation"][k]:
-            comments.append("2D Pc usage violation: slow or long encounter, the short-encounter Pc does not apply")
+        comments = [f"screening by Space Sweepers: SGP4 element sets, threshold {self.threshold_km:g} km"]
+        pc = _pc_or_none(t["pc"][k])
+        if pc is None:
+            comments.append("2D Pc usage violation: slow or long encounter, the short-encounter Pc does not apply "
+                            "and public catalog data has no covariance for a method that does: no "
+                            "COLLISION_PROBABILITY given")
+        else:
+            comments.append("no covariance in public catalog data: COLLISION_PROBABILITY is Alfano's maximum Pc "
+                            "(upper bound)")
         return Cdm.from_event(
             tca=tca, r1_m=np.ravel(g1.r_gcrs_km) * 1e3, v1_m_s=np.ravel(g1.v_gcrs_km_s) * 1e3,
             r2_m=np.ravel(g2.r_gcrs_km) * 1e3, v2_m_s=np.ravel(g2.v_gcrs_km_s) * 1e3,
             object1=meta(int(t["primary"][k])), object2=meta(int(t["secondary"][k])), frame="GCRF",
-            hbr_m=float(t["hbr_m"][k]), pc=float(t["pc"][k]), pc_method=PC_METHOD,
+            hbr_m=float(t["hbr_m"][k]), pc=pc, pc_method=PC_METHOD if pc is not None else None,
             creation_date=creation_date, comments=comments)
 
     def write_cdms(self, directory: str | Path, *, names: dict | None = None, fmt: str = "kvn") -> list[Path]:
@@ -438,7 +498,7 @@ def screen(
     days: float = 7.0,
     threshold_km: float = 5.0,
     primaries: Iterable[int] | None = None,
-    sample_step_s: float = 300.0,
+    sample_step_s: float | None = None,
     step_s: float = 50.0,
     chunk_s: float = 6 * 3600.0,
     radial_margin_km: float | None = None,
@@ -456,6 +516,7 @@ def screen(
 
     ``sizes``: ``{norad_id: SizeEstimate}`` and ``rcs``: ``{norad_id: 'SMALL'|'MEDIUM'|'LARGE'}``
     for the hard-body radius; ``hbr_m`` overrides both (combined HBR of every pair).
+    ``sample_step_s``: SGP4 sample step H (default 300 s all-vs-all, 1,200 s with primaries).
     ``workers``: processes (``None`` = all CPUs). ``checkpoint``: a folder where finished chunks
     are kept; a run with the same inputs and folder resumes from them. ``progress(done, total)``
     is called after each chunk.
@@ -466,18 +527,20 @@ def screen(
         raise ScreeningError(f"threshold must be a positive distance in km, got {threshold_km}")
     if not (days > 0 and math.isfinite(days)):
         raise ScreeningError(f"the window must be a positive number of days, got {days}")
+    if sample_step_s is None:
+        sample_step_s = 300.0 if primaries is None else 1200.0
     L = int(round(sample_step_s / step_s))
     if L < 1 or abs(L * step_s - sample_step_s) > 1e-9:
         raise ScreeningError(f"sample_step_s ({sample_step_s}) must be a whole multiple of step_s ({step_s})")
-    items, problems = _dedupe(elements.element_sets if hasattr(elements, "element_sets") else list(elements))
-    if len(items) < 2:
-        raise ScreeningError("screening needs at least two objects")
+    items = elements.element_sets if hasattr(elements, "element_sets") else list(elements)
     from ..propagation import Propagator
 
     margin = (50.0 + threshold_km) if radial_margin_km is None else float(radial_margin_km)
+    n_path = 0
     all_vs_all = primaries is None
     prim_ids = None
     if not all_vs_all:
+        # the cheap filters first, duplicates then among the objects that are left
         prim_ids = tuple(sorted({int(x) for x in primaries}))
         ids, rp, ra = _shells(items)
         missing = [p for p in prim_ids if p not in set(ids.tolist())]
@@ -491,6 +554,13 @@ def screen(
         overl = ((rp[:, None] <= hi_p[None, :] + margin) & (lo_p[None, :] <= ra[:, None] + margin)).any(1)
         rows = np.flatnonzero(overl | is_p)
         items = [items[r] for r in rows]
+    items, problems = _dedupe(items)
+    if len(items) < 2:
+        raise ScreeningError("screening needs at least two objects")
+    if not all_vs_all:
+        ids, _, ra = _shells(items)
+        if ra[np.isin(ids, prim_ids)].max() < MAX_RADIUS_KM:  # the filter's deviations are checked up to there
+            items, n_path = _path_filtered(items, prim_ids, start, float(days) * DAY_S, float(threshold_km))
     prop = Propagator(items)
     ids = prop.norad_ids
     sats = prop.satrecs
@@ -505,7 +575,7 @@ def screen(
     n_int = int(math.ceil(duration_s / H)) + 1  # one extra interval: the last window is covered
     per = max(1, int(round(chunk_s / H)))
     chunks = [(c, min(c + per, n_int)) for c in range(0, n_int, per)]
-    params = dict(H=H, L=L, jd1=float(start.jd1), jd2=float(start.jd2), d=float(threshold_km), eps=eps, rp=rp, ra=ra,
+    params = dict(H=H, L=L, jd1=float(start.jd1), jd2=float(start.jd2), d=float(threshold_km), eps=eps, ecc=e, rp=rp, ra=ra,
                   radial_margin=margin, primary=primary, all_vs_all=all_vs_all, duration_s=duration_s,
                   backend=backend)
 
@@ -594,8 +664,48 @@ def screen(
     stats = {"objects": int(len(ids)), "chunks": len(chunks), "candidates": n_cand, "events": int(len(t)),
              "wall_s": _clock.perf_counter() - t_start, "screen_s": t_screen, "workers": n_workers,
              "backend": ("numba" if _k.HAVE_NUMBA else "numpy") if backend == "auto" else backend,
-             "sample_step_s": H, "step_s": step_s}
+             "sample_step_s": H, "step_s": step_s, "path_filtered": n_path}
     return ScreeningResult(start, duration_s, float(threshold_km), prim_ids, table, problems, stats)
+
+
+def _path_filtered(items, prim_ids, start: Time, duration_s: float, d_km: float):
+    """The items whose orbit path may come within reach of a primary's (:mod:`.orbit_path`),
+    and how many were dropped. Only secondaries whose epoch shell reaches outside the primaries'
+    shells by more than the largest path deviation are tested (keeping one is always safe: a
+    near-circular orbit inside the primary's shell passes the filter anyway)."""
+    from .orbit_path import DEEP_SPACE_KM, SHORT_PERIOD_KM, mean_elements, path_deviation_km, path_filter
+
+    ids, rp, ra = _shells(items)
+    is_p = np.isin(ids, prim_ids)
+    # deviations of both objects and 50 km for drag; SGP4's deep-space branch (periods over
+    # 225 min, a ≳ 8,460 km) has the larger deviation
+    reach = d_km + 50.0 + np.where(0.5 * (rp + ra) > 8300.0, DEEP_SPACE_KM, SHORT_PERIOD_KM) + SHORT_PERIOD_KM
+    test = ~is_p & ((rp < rp[is_p].min() - reach) | (ra > ra[is_p].max() + reach))
+    rows = np.flatnonzero(is_p | test)
+    sats, ok = [], []
+    for r in rows:
+        try:
+            sats.append(items[r].to_satrec() if hasattr(items[r], "to_satrec") else items[r])
+            ok.append(r)
+        except Exception:  # left to the screening run, which reports it
+            pass
+    if not any(is_p[r] for r in ok):
+        return items, 0
+    rows = np.array(ok, np.int64)
+    el = mean_elements(sats, float(start.jd1), float(start.jd2), duration_s)
+    dev = path_deviation_km(el)
+    local_p = np.flatnonzero(is_p[rows])
+    others = np.flatnonzero(~is_p[rows])
+    keep = np.ones(len(items), bool)
+    keep[rows[others]] = False
+    for q in local_p:
+        keep[rows[others]] |= path_filter(el, int(q), others, d_km, deviation_km=dev)
+    return [it for it, k in zip(items, keep) if k], int((~keep).sum())
+
+
+def _pc_or_none(x) -> float | None:
+    x = float(x)
+    return None if math.isnan(x) else x
 
 
 def _event_table(sats, ids, pairs, t, jd1, jd2, primary, hbr_m, sizes, rcs, rp, ra) -> dict:
@@ -646,11 +756,13 @@ def _event_table(sats, ids, pairs, t, jd1, jd2, primary, hbr_m, sizes, rcs, rp, 
         viol = np.asarray(uv.violated) | zero
         note[viol] = "slow/long encounter: 2D Pc usage violation (CARA rectilinear test, notional covariance)"
         note[zero] = "zero relative velocity (< 1 mm/s): no encounter plane; co-located or identical orbits"
+        pc = np.where(viol, np.nan, pc)
+    method = np.where(np.isnan(pc), PC_NONE_METHOD, PC_METHOD).astype(object)
     order = np.argsort(t, kind="stable")
     table = {
         "primary": ids[i], "secondary": ids[j], "tca_s": t, "miss_km": miss, "vrel_kms": vrel,
         "miss_r_km": rtn[:, 0], "miss_t_km": rtn[:, 1], "miss_n_km": rtn[:, 2],
-        "r1_km": r1, "v1_kms": v1, "r2_km": r2, "v2_kms": v2, "hbr_m": hbr, "hbr_source": src, "pc": pc,
+        "r1_km": r1, "v1_kms": v1, "r2_km": r2, "v2_kms": v2, "hbr_m": hbr, "hbr_source": src, "pc": pc, "pc_method": method,
         "usage_violation": viol, "note": note,
     }
     return {k: np.asarray(val)[order] for k, val in table.items()}
@@ -676,6 +788,9 @@ def save_screening(store, result: ScreeningResult) -> int:
     with store._write() as conn:
         run_id = conn.execute(schema.screening_runs.insert().returning(schema.screening_runs.c.id), run).scalar_one()
         if len(result):
+            from .pc import pc_max_alfano
+
+            pc_db = np.where(np.isnan(t["pc"]), pc_max_alfano(t["miss_km"] * 1e3, t["hbr_m"]), t["pc"])
             dts = tca.to_datetime()
             dts = [dts] if not isinstance(dts, list) else dts
             rows = [{
@@ -683,8 +798,11 @@ def save_screening(store, result: ScreeningResult) -> int:
                 "tca": dts[k], "tca_jd1": float(np.atleast_1d(tca.jd1)[k]), "tca_jd2": float(np.atleast_1d(tca.jd2)[k]),
                 "miss_km": float(t["miss_km"][k]), "vrel_kms": float(t["vrel_kms"][k]),
                 "miss_r_km": float(t["miss_r_km"][k]), "miss_t_km": float(t["miss_t_km"][k]),
-                "miss_n_km": float(t["miss_n_km"][k]), "hbr_m": float(t["hbr_m"][k]), "pc": float(t["pc"][k]),
-                "pc_method": PC_METHOD, "usage_violation": bool(t["usage_violation"][k]), "note": str(t["note"][k]) or None,
+                "miss_n_km": float(t["miss_n_km"][k]), "hbr_m": float(t["hbr_m"][k]),
+                # the column is NOT NULL: an event without a valid Pc keeps Alfano's 2D bound,
+                # and its pc_method (NONE-2D-USAGE-VIOLATION) and usage_violation say not to use it
+                "pc": float(pc_db[k]), "pc_method": str(t["pc_method"][k]),
+                "usage_violation": bool(t["usage_violation"][k]), "note": str(t["note"][k]) or None,
             } for k in range(len(result))]
             for s0 in range(0, len(rows), 5000):
                 conn.execute(schema.conjunctions.insert(), rows[s0:s0 + 5000])
@@ -719,4 +837,4 @@ def store_inputs(store, ids: Iterable[int]) -> tuple[dict, dict, dict]:
 
 
 __all__ = ["plausible", "save_screening", "screen", "ScreeningResult", "ScreeningError", "refine_tca", "interpolation_error_km", "store_inputs",
-           "COLUMNS", "PC_METHOD"]
+           "COLUMNS", "PC_METHOD", "PC_NONE_METHOD"]
