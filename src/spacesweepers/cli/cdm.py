@@ -4,6 +4,12 @@
 Space-Track JSON): Foster and Chan 2D Pc, the Alfano maximum Pc, NASA CARA's usage-violation
 checks and, where the 2D assumptions fail (or with ``--mc``), a Monte Carlo Pc over the
 whole encounter with its confidence interval.
+
+Hard-body radius, first that applies: ``--hbr-m``; the message's ``COMMENT HBR = … [m]``;
+per object the CARA size table of ``--sizes FILE``, else (without ``--sizes``) the CARA sizes
+stored in the catalog database (global ``--db``), then the RCS class stored there, then 5 m
+(:mod:`spacesweepers.danger.hbr`). A database that does not exist is not created: the
+defaults apply.
 """
 
 from __future__ import annotations
@@ -33,21 +39,57 @@ def _sizes(path: Optional[Path]):
     return {s.norad_id: s for s in res.sizes}
 
 
-def assess_cdm(cdm, *, hbr_m=None, sizes=None, mc: bool = False, mc_trials: int = 100_000, seed: int = 0,
+def _catalog_ids(cdms) -> list[int]:
+    ids = []
+    for cdm in cdms:
+        for obj in (cdm.object1, cdm.object2):
+            try:
+                ids.append(int(obj.designator))
+            except (TypeError, ValueError):
+                pass
+    return ids
+
+
+def _stored_inputs(ids) -> tuple[dict, dict, str | None]:
+    """``(sizes, rcs, note)`` for catalog numbers ``ids`` from the catalog database; empty when
+    there is no database (a SQLite file that does not exist is not created) or it cannot be read
+    (the note says why)."""
+    import sqlalchemy as sa
+
+    from ..danger.screening import store_inputs
+    from ._common import open_store, state
+
+    url = state.url
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///"):]
+        if path and path != ":memory:" and not Path(path).exists():
+            return {}, {}, None
+    try:
+        with open_store() as store:
+            sizes, rcs, _ = store_inputs(store, ids)
+    except (SweepersError, sa.exc.SQLAlchemyError, OSError) as e:
+        return {}, {}, f"catalog database {url} not read ({type(e).__name__}: {e}); default HBRs used"
+    return sizes, rcs, None
+
+
+def assess_cdm(cdm, *, hbr_m=None, sizes=None, rcs=None, mc: bool = False, mc_trials: int = 100_000, seed: int = 0,
                confidence: float = 0.95, mc_window: str = "rectilinear") -> dict:
-    """Everything `sweepers cdm pc` reports for one message, as a dict."""
+    """Everything `sweepers cdm pc` reports for one message, as a dict. ``sizes``:
+    ``{norad_id: SizeEstimate}``, ``rcs``: ``{norad_id: 'SMALL'|'MEDIUM'|'LARGE'}`` for the HBR."""
     from ..danger.hbr import combined_hbr
     from ..danger.pc import assess
 
     sizes = sizes or {}
+    rcs = rcs or {}
 
-    def size_of(obj):
+    def of(table, obj):
         try:
-            return sizes.get(int(obj.designator))
-        except ValueError:
+            return table.get(int(obj.designator))
+        except (TypeError, ValueError):
             return None
 
-    hb = combined_hbr(user_hbr_m=hbr_m, cdm_hbr_m=cdm.hbr_m, size1=size_of(cdm.object1), size2=size_of(cdm.object2))
+    hb = combined_hbr(user_hbr_m=hbr_m, cdm_hbr_m=cdm.hbr_m, size1=of(sizes, cdm.object1),
+                      size2=of(sizes, cdm.object2), rcs1=of(rcs, cdm.object1), rcs2=of(rcs, cdm.object2))
     r1, v1, C1, r2, v2, C2 = cdm.pc_inputs()
     a = assess(r1, v1, C1, r2, v2, C2, hb.hbr_m, monte_carlo="all" if mc else "violations",
                mc_trials=mc_trials, seed=seed, confidence=confidence, mc_window=mc_window)
@@ -88,7 +130,7 @@ def assess_cdm(cdm, *, hbr_m=None, sizes=None, mc: bool = False, mc_trials: int 
 def pc_cmd(
     files: List[Path] = typer.Argument(..., help="CDM files: KVN, XML or Space-Track JSON."),
     hbr_m: Optional[float] = typer.Option(None, "--hbr-m", help="Combined hard-body radius in metres (overrides the CDM's COMMENT HBR)."),
-    sizes: Optional[Path] = typer.Option(None, "--sizes", help="NASA CARA HBR/mass CSV, used when neither --hbr-m nor the CDM gives an HBR."),
+    sizes: Optional[Path] = typer.Option(None, "--sizes", help="NASA CARA HBR/mass CSV, used when neither --hbr-m nor the CDM gives an HBR (default: the CARA sizes and RCS classes stored in the catalog database, --db)."),
     mc: bool = typer.Option(False, "--mc", help="Run the Monte Carlo encounter Pc for every message (it always runs on usage violations)."),
     mc_trials: int = typer.Option(100_000, "--mc-trials", min=100, help="Monte Carlo trials."),
     seed: int = typer.Option(0, "--seed", help="Seed of the Monte Carlo generator."),
@@ -103,17 +145,29 @@ def pc_cmd(
         raise SweepersError(f"--hbr-m must be a positive number of metres, got {hbr_m}")
     if mc_window not in ("rectilinear", "segment"):
         raise SweepersError(f"--mc-window must be 'rectilinear' or 'segment', got {mc_window!r}")
-    table = _sizes(sizes)
-    results = []
+    messages = []
     for f in files:
         if not f.is_file():
             raise SweepersError(f"{f}: no such file")
         msgs = read_cdm(f)
         for k, cdm in enumerate(msgs if isinstance(msgs, list) else [msgs]):
-            r = {"file": str(f) + (f"[{k}]" if isinstance(msgs, list) else "")}
-            r.update(assess_cdm(cdm, hbr_m=hbr_m, sizes=table, mc=mc, mc_trials=mc_trials, seed=seed,
-                                confidence=confidence, mc_window=mc_window))
-            results.append(r)
+            messages.append((str(f) + (f"[{k}]" if isinstance(msgs, list) else ""), cdm))
+    table, rcs, note, sizes_from = _sizes(sizes), {}, None, "--sizes" if sizes is not None else None
+    if hbr_m is None and any(cdm.hbr_m is None for _, cdm in messages):
+        stored, rcs, note = _stored_inputs(_catalog_ids(cdm for _, cdm in messages))
+        if sizes is None:
+            table = stored
+        if sizes is None and (stored or rcs):
+            sizes_from = "database"
+    results = []
+    for name, cdm in messages:
+        r = {"file": name}
+        r.update(assess_cdm(cdm, hbr_m=hbr_m, sizes=table, rcs=rcs, mc=mc, mc_trials=mc_trials, seed=seed,
+                            confidence=confidence, mc_window=mc_window))
+        r["sizes_from"] = sizes_from if r["hbr_source"].startswith("objects") else None
+        if note:
+            r["warnings"] = [*r["warnings"], note]
+        results.append(r)
     if json_out:
         emit_json(results)
         return
@@ -125,7 +179,8 @@ def pc_cmd(
         t.add_row("objects", f"{r['object1']['designator']} {r['object1']['name']}  ×  "
                              f"{r['object2']['designator']} {r['object2']['name']}")
         t.add_row("miss / speed", f"{r['miss_m']:.1f} m   {r['rel_speed_m_s']:.3f} m/s")
-        t.add_row("HBR", f"{r['hbr_m']:.3f} m ({r['hbr_source']})")
+        t.add_row("HBR", f"{r['hbr_m']:.3f} m ({r['hbr_source']}"
+                         + (f"; sizes from the {r['sizes_from']}" if r["sizes_from"] == "database" else "") + ")")
         t.add_row("Pc Foster 2D", f"{r['pc_foster']:.6e}")
         t.add_row("Pc Chan 2D", f"{r['pc_chan']:.6e}")
         t.add_row("Pc max (Alfano)", f"{r['pc_max']:.6e}")
