@@ -137,14 +137,26 @@ def _foster_gl(a, sa, b, sb, R, nodes):
     return half * np.sum(w[None, :] * _integrand(a, sa, b, sb, R, th), axis=1)
 
 
+_BLOCK = 4096  # conjunctions per block: the (block, 33) temporaries stay in the CPU cache
+
+
 def _foster_cc(a, sa, b, sb, R):
-    """33-point Clenshaw–Curtis value and the 17-point one on the same nodes."""
+    """33-point Clenshaw–Curtis value and the 17-point one on the same nodes, in blocks (the
+    integrand is a dozen elementwise passes: over the whole set at once they run at memory
+    speed, block by block from the cache, about twice as fast)."""
     x, w = _CC32
+    w16 = _CC16[1]
     th_lo, th_hi = _theta_range(a, sa, R)
     half = 0.5 * (th_hi - th_lo)
-    th = (th_lo + half)[:, None] + half[:, None] * x[None, :]
-    f = _integrand(a, sa, b, sb, R, th)
-    return half * (f @ w), half * (f[:, ::2] @ _CC16[1])
+    mid = th_lo + half
+    p33, p17 = np.empty(len(a)), np.empty(len(a))
+    for s0 in range(0, len(a), _BLOCK):
+        k = slice(s0, s0 + _BLOCK)
+        th = mid[k, None] + half[k, None] * x[None, :]
+        f = _integrand(a[k], sa[k], b[k], sb[k], R[k], th)
+        p33[k] = half[k] * (f @ w)
+        p17[k] = half[k] * (f[:, ::2] @ w16)
+    return p33, p17
 
 
 def _foster_quad(a, sa, b, sb, R, rtol):
