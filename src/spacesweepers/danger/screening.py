@@ -21,12 +21,12 @@ Method (every step keeps a proven lower bound, so nothing is lost between sample
    chunk is propagated with one ``SatrecArray`` call every ``sample_step_s`` (H, default
    300 s). Between samples, positions and velocities come from cubic Hermite interpolation at
    nodes every ``step_s`` (W, default 50 s). Interpolation error bound per object:
-   ``eps = 3 r_p (ω_p H)^4 / 384 + 10 m + 1e-8 s⁻¹ H r_a`` (``ω_p = v_p / r_p`` at perigee; the cubic
-   Hermite remainder ``H^4/384 max|r''''|``, ×3; the last term covers the kinks of SGP4's
+   ``eps = 3 (1 + e) r_p (ω_p H)^4 / 384 + 10 m + 1e-8 s⁻¹ H r_a`` (``ω_p = v_p / r_p`` at perigee; the cubic
+   Hermite remainder ``H^4/384 max|r''''|``, ×3(1 + e); the last term covers the kinks of SGP4's
    deep-space resonance integrator, whose error grows ∝ H for objects beyond 26,000 km), and
-   per chunk at least the same bound from the chunk's own samples (``r_min``,
-   ``max|v|/r_min``, ×(1 + 5e)): element sets months past their epoch with strong drag have
-   decayed in SGP4 far below their mean perigee. Checked against SGP4 at the quarter points of
+   per chunk, for objects whose samples come more than 50 km below their mean perigee, at
+   least the same bound from the samples (``r_min``, ``max|v|/r_min``, ×(1 + 5e)): element
+   sets months past their epoch with strong drag have decayed in SGP4 far below it. Checked against SGP4 at the quarter points of
    every interval for the whole snapshot at H = 300 s and 1,200 s by the tests. One-vs-all uses
    H = 1,200 s by default (few objects: SGP4 calls dominate, and the wider margin costs only
    more candidate windows), all-vs-all 300 s.
@@ -140,25 +140,26 @@ def interpolation_error_km(sats, sample_step_s: float, r=None, v=None) -> np.nda
     with np.errstate(divide="ignore", invalid="ignore"):
         vp = np.sqrt(MU_KM3_S2 * (1 + e) / rp)
         wp = vp / rp
-        eps = 3.0 * rp * (wp * sample_step_s) ** 4 / 384.0 + 0.01 + 1e-8 * sample_step_s * ra
+        eps = 3.0 * (1 + e) * rp * (wp * sample_step_s) ** 4 / 384.0 + 0.01 + 1e-8 * sample_step_s * ra
     eps = np.where(np.isfinite(eps), eps, 1e3)
     if r is not None:
-        eps = np.maximum(eps, _sample_error_km(r, v, e, ra, sample_step_s))
+        eps = np.maximum(eps, _sample_error_km(r, v, e, rp, ra, sample_step_s))
     return eps
 
 
-def _sample_error_km(r, v, e, ra, H):
-    """The Hermite bound from the chunk's own SGP4 samples: smallest radius and largest angular
-    rate ``max|v| / min|r|``, ×(1 + 5e). Element sets far past their epoch with strong drag
-    (FREGAT and SLS debris two months old) have decayed in SGP4 by hundreds of km below the
-    perigee of their mean elements, so the elements alone under-state the rate."""
+def _sample_error_km(r, v, e, rp, ra, H):
+    """The Hermite bound from the chunk's own SGP4 samples, for objects whose samples come more
+    than 50 km below their mean perigee ``rp`` (0 for the others): smallest radius and largest
+    angular rate ``max|v| / min|r|``, ×(1 + 5e). Element sets far past their epoch with strong
+    drag (FREGAT and SLS debris two months old) have decayed in SGP4 by hundreds of km below
+    the perigee of their mean elements, so the elements alone under-state the rate."""
     with np.errstate(invalid="ignore", divide="ignore"):
         rn = np.linalg.norm(r, axis=-1)
         vn = np.linalg.norm(v, axis=-1)
         rmin = np.nanmin(np.where(np.isfinite(rn), rn, np.inf), axis=1)
         w = np.nanmax(np.where(np.isfinite(vn), vn, 0.0), axis=1) / rmin
         eps = 3.0 * (1 + 5 * e) * rmin * (w * H) ** 4 / 384.0 + 0.01 + 1e-8 * H * ra
-    return np.where(np.isfinite(eps), eps, 0.0)
+    return np.where(np.isfinite(eps) & (rmin < rp - 50.0), eps, 0.0)
 
 
 def _dedupe(elements):
@@ -302,7 +303,7 @@ def _screen_chunk(c0: int, c1: int):
     r, v = np.array(eph.r_teme_km), np.array(eph.v_teme_km_s)
     ok = (eph.error == 0) & plausible(r, v, p["rp"], p["ra"])
     bad_rows = np.flatnonzero(~ok.all(axis=1))
-    eps = np.maximum(p["eps"], _sample_error_km(np.where(ok[..., None], r, np.nan), v, p["ecc"], p["ra"], H))
+    eps = np.maximum(p["eps"], _sample_error_km(np.where(ok[..., None], r, np.nan), v, p["ecc"], p["rp"], p["ra"], H))
     cand = _k.candidates(r, v, ok, H, L, W, p["d"], eps, p["rp"], p["ra"], p["radial_margin"], p["primary"],
                          p["all_vs_all"], backend=p["backend"])
     n_cand = len(cand)
