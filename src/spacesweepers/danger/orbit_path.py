@@ -12,13 +12,16 @@ Why a pair that fails the test can have no conjunction ≤ d (the proof):
 * Let ``X(t)`` be an object's SGP4 position and ``S(f; t)`` the point at true anomaly ``f``
   of its *mean* ellipse at ``t`` (mean a, e, i, Ω, ω of SGP4, interpolated linearly between
   samples every ``sample_days``). The **path deviation** of the object is
-  ``δ = max_t |X(t) − S(f_X(t); t)|``, ``f_X`` the direction of ``X`` in the mean perifocal
-  frame, i.e. the distance of ``X`` from the mean ellipse along that direction (radial and
-  out-of-plane parts). :func:`path_deviation_km` gives a bound of δ per object
-  (:data:`SHORT_PERIOD_KM` for SGP4's short-period terms, plus drag's change of the radius
-  between element samples); ``tests/danger/test_screen.py`` checks it against SGP4 for every
-  object of the 26,140-object snapshot over 7 days. Objects it cannot bound (deep space:
-  lunisolar terms; past decay) get δ = ∞ and are never filtered out.
+  ``δ = max_t |X(t) − S(f_X(t); t)|`` over the times when ``|X|`` is below
+  :data:`MAX_RADIUS_KM` (+ 500 km in the tests; only those times matter for a primary below
+  it), ``f_X`` the direction of ``X`` in the mean perifocal frame: the distance of ``X`` from
+  the mean ellipse along that direction (radial and out-of-plane parts).
+  :func:`path_deviation_km` gives a bound of δ per object (:data:`SHORT_PERIOD_KM` for SGP4's
+  short-period terms, :data:`DEEP_SPACE_KM` for its deep-space branch, plus drag's change of
+  the radius between element samples); ``tests/danger/test_screen.py`` checks it against SGP4
+  for every object of the 26,140-object snapshot over 7 days. Objects it cannot bound
+  (e ≥ :data:`MAX_ECCENTRICITY`, perigee below :data:`MIN_PERIGEE_RADIUS_KM`, SGP4 failures)
+  get δ = ∞ and are never filtered out.
 * A conjunction ``|X_s − X_p| ≤ d`` at ``t`` implies (triangle inequality)
   ``|X_s| ∈ [r_min,p − d, r_max,p + d]`` with ``r_min,p``/``r_max,p`` the primary's mean
   perigee/apogee radii over the window widened by δ_p, and ``|n̂_p · X_s| ≤ d + δ_p`` with
@@ -50,8 +53,8 @@ import numpy as np
 from ..time import DAY_S
 
 #: Bound on SGP4's short-period displacement from the mean ellipse (radial + out of plane) for
-#: near-Earth objects, km. The largest seen over the 26,140-object snapshot in 7 days is ≈11 km
-#: for objects without strong drag; checked by the tests.
+#: near-Earth objects, km. The largest seen over the 26,140-object snapshot in 7 days is 14 km
+#: (every 10 min, with the drag term of :func:`path_deviation_km`); checked by the tests.
 SHORT_PERIOD_KM = 25.0
 #: Objects whose perigee radius falls below this during the window are not bounded (they
 #: decay within days; SGP4's drag terms then change the orbit faster than a linear model of the
