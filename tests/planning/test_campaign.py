@@ -85,3 +85,52 @@ def test_cli_solve(debris, tmp_path, shared_data, monkeypatch):
     assert all((out / f).stat().st_size > 1000 for f in ("timeline.png", "route-raan.png", "leg-dv.png"))
     bad = CliRunner().invoke(app, ["solve", "--minutes", "-1", "--out", str(out)])
     assert bad.exit_code != 0
+
+
+def _gaps_ok(plans, window):
+    order = sorted(plans, key=lambda m: m.start_mjd2000_day)
+    assert order[0].start_mjd2000_day >= window[0] - 1e-9 and order[-1].end_mjd2000_day <= window[1] + 1e-9
+    for a, b in zip(order, order[1:]):
+        assert b.start_mjd2000_day - a.end_mjd2000_day >= 30.0 - 1e-9
+
+
+def test_improve_campaign_never_raises_j_and_keeps_the_rules(debris):
+    from spacesweepers.planning.campaign import campaign_cost_meur, improve_campaign
+
+    pool = list(range(0, 123, 10))
+    window = (23467.0, 24200.0)
+    s = SearchSettings(beam_width=40)
+    start, j0, _, _ = search_campaign(debris, pool, 60.0, s, seed=3, window_mjd2000_day=window, max_rounds=3)
+    assert start is not None
+    better = improve_campaign(debris, start, s, window, seconds=20.0)
+    assert campaign_cost_meur(better) <= j0 + 1e-9
+    assert sorted(d for m in better for d in m.debris_ids) == pool  # every debris exactly once
+    _gaps_ok(better, window)
+    for m in better:  # each mission is re-priced from its own epochs: the DP's cost is the plan's
+        arr, dep = np.array(m.arrival_mjd2000_day), np.array(m.departure_mjd2000_day)
+        assert np.all(dep - arr >= STAY_DAY - 1e-9) and np.all(arr[1:] > dep[:-1])
+
+
+def test_partition_master_picks_an_exact_cover_no_dearer_than_its_seeds(debris):
+    from spacesweepers.planning.campaign import campaign_cost_meur
+    from spacesweepers.planning.partition import ColumnPool, solve_master
+
+    pool_ids = list(range(0, 123, 8))
+    window = (23467.0, 24600.0)
+    seeds = []
+    search_campaign(debris, pool_ids, 90.0, SearchSettings(beam_width=30), seed=2, window_mjd2000_day=window,
+                    max_rounds=3, collect=seeds)
+    complete = [c for c in seeds if sorted(d for m in c for d in m.debris_ids) == pool_ids]
+    assert complete
+    cols = ColumnPool(123)
+    for c in seeds:
+        for m in c:
+            cols.add(m)
+    x, lp, pi, mu, starts, _ = solve_master(cols, pool_ids, integer=False)
+    chosen, obj, _, _, _, uncovered = solve_master(cols, pool_ids, integer=True, time_limit_s=30.0)
+    best_seed = min(campaign_cost_meur(c) for c in complete)
+    plans = [cols.plans[k] for k in chosen]
+    assert not uncovered and sorted(d for m in plans for d in m.debris_ids) == pool_ids
+    _gaps_ok(plans, window)
+    assert lp <= obj + 1e-6 and obj <= best_seed + 1e-6  # LP bound ≤ MILP ≤ the best seed campaign
+    assert np.all(mu >= 0) and pi.shape == (len(pool_ids),)
