@@ -15,14 +15,15 @@ The building blocks, all in SI (m, m/s, s from the departure epoch):
   ΔV0 at t0, ΔV1 at t1, ΔV2 at t2, arrival, always 0 ≤ t0 ≤ t1 ≤ t2 ≤ tof (t1 is optimised
   as a fraction of [t0, t2]).
 * :func:`exact_transfer` — GTOC9 debris-to-debris legs: ``mode='optimal'`` (what ``'auto'``
-  runs first) starts :func:`optimise_four_impulses` from the cheapest phasing-aware plan
-  (enter a drift orbit by two burns half a revolution apart, each with half the tangential
-  change and half the plane change, the tangential part fixed so the coasting ship meets the
-  target; leave it by a J2 Lambert arc from a crossing of the target's plane or half a
-  revolution before arrival; the two-impulse Lambert on legs up to 2 days or when no plan
-  exists), re-flies the result with the accurate integrator and checks every arc's perigee
-  (five events: departure, with no impulse when t0 > 0; ΔV0; ΔV1; ΔV2; arrival. An impulse
-  within a second of the previous event merges with it).
+  runs first) runs :func:`optimise_four_impulses` from the three cheapest phasing-aware
+  plans and once more from the best result. A plan enters a drift orbit by two burns half a
+  revolution apart, each with half the tangential change and half the plane change, the
+  tangential part fixed so that the coasting ship meets the target, and leaves it by a J2
+  Lambert arc from a crossing of the target's plane or from half a revolution before arrival;
+  the two-impulse Lambert is a start on legs up to 2 days or when no plan exists. The result
+  is re-flown with the accurate integrator and every arc's perigee checked (five events:
+  departure, with no impulse when t0 > 0; ΔV0; ΔV1; ΔV2; arrival; an impulse within a second
+  of the previous event merges with it).
   ``mode='direct'`` is the two-impulse rendezvous above; ``mode='drift'`` exploits
   differential nodal drift: a departure impulse puts the ship on the estimate's drift orbit,
   it coasts, and a deep-space impulse ``final_days`` (+ up to ¾ revolution) before arrival
