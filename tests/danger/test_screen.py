@@ -320,3 +320,18 @@ def test_two_runs_in_one_process_with_worker_processes(catalog):
     b = screen(fy, START, days=0.25, threshold_km=20.0, workers=1, chunk_s=3 * 3600)
     assert len(a) == len(b) > 0 and np.array_equal(a.table["tca_s"], b.table["tca_s"])
     assert np.array_equal(a.table["miss_km"], b.table["miss_km"])
+
+
+def test_primary_out_of_everyone_s_reach_is_a_run_with_no_event():
+    # a LEO primary and a GEO object: the apogee/perigee filter leaves the primary alone, which
+    # is an answer (no conjunction possible), not an error
+    from spacesweepers.catalog.elements import ElementSet
+    from spacesweepers.danger.screening import ScreeningError
+
+    ep = Time.from_iso("2023-10-09T00:00:00Z")
+    leo = ElementSet(900001, float(ep.jd1), float(ep.jd2), 15.0, 0.001, 53.0, 0.0, 0.0, 0.0, name="LEO")
+    geo = ElementSet(900002, float(ep.jd1), float(ep.jd2), 1.0027, 0.0001, 0.05, 0.0, 0.0, 0.0, name="GEO")
+    res = screen([leo, geo], ep, days=1.0, primaries=[900001])
+    assert len(res) == 0 and res.stats["events"] == 0 and res.stats["objects"] == 1
+    with pytest.raises(ScreeningError, match="at least two objects"):
+        screen([leo], ep, days=1.0)

@@ -534,6 +534,7 @@ def screen(
     if L < 1 or abs(L * step_s - sample_step_s) > 1e-9:
         raise ScreeningError(f"sample_step_s ({sample_step_s}) must be a whole multiple of step_s ({step_s})")
     items = elements.element_sets if hasattr(elements, "element_sets") else list(elements)
+    n_given = len(items)
     from ..propagation import Propagator
 
     margin = (50.0 + threshold_km) if radial_margin_km is None else float(radial_margin_km)
@@ -556,9 +557,11 @@ def screen(
         rows = np.flatnonzero(overl | is_p)
         items = [items[r] for r in rows]
     items, problems = _dedupe(items)
-    if len(items) < 2:
+    # primaries whose shells no other object reaches: a valid run with no event, not an error
+    isolated = not all_vs_all and len(items) < 2 and n_given >= 2
+    if len(items) < 2 and not isolated:
         raise ScreeningError("screening needs at least two objects")
-    if not all_vs_all:
+    if not all_vs_all and not isolated:
         ids, _, ra = _shells(items)
         if ra[np.isin(ids, prim_ids)].max() < MAX_RADIUS_KM:  # the filter's deviations are checked up to there
             items, n_path = _path_filtered(items, prim_ids, start, float(days) * DAY_S, float(threshold_km))
@@ -575,7 +578,7 @@ def screen(
     H = float(sample_step_s)
     n_int = int(math.ceil(duration_s / H)) + 1  # one extra interval: the last window is covered
     per = max(1, int(round(chunk_s / H)))
-    chunks = [(c, min(c + per, n_int)) for c in range(0, n_int, per)]
+    chunks = [] if isolated else [(c, min(c + per, n_int)) for c in range(0, n_int, per)]
     params = dict(H=H, L=L, jd1=float(start.jd1), jd2=float(start.jd2), d=float(threshold_km), eps=eps, ecc=e, rp=rp, ra=ra,
                   radial_margin=margin, primary=primary, all_vs_all=all_vs_all, duration_s=duration_s,
                   backend=backend)
