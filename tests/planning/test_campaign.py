@@ -134,3 +134,27 @@ def test_partition_master_picks_an_exact_cover_no_dearer_than_its_seeds(debris):
     _gaps_ok(plans, window)
     assert lp <= obj + 1e-6 and obj <= best_seed + 1e-6  # LP bound ≤ MILP ≤ the best seed campaign
     assert np.all(mu >= 0) and pi.shape == (len(pool_ids),)
+
+
+def test_insert_leftovers_avoids_legs_that_could_not_be_flown(debris):
+    from spacesweepers.planning.campaign import insert_leftovers
+
+    pool = list(range(0, 123, 10))
+    window = (23467.0, 24200.0)
+    s = SearchSettings(beam_width=40)
+    plans, _, _, _ = search_campaign(debris, pool, 60.0, s, seed=3, window_mjd2000_day=window, max_rounds=3)
+    big = max(plans, key=lambda m: m.n)
+    x = big.debris_ids[1]
+    rest = [m for m in plans if m is not big] + [optimise_epochs(
+        debris, [d for d in big.debris_ids if d != x], big.start_mjd2000_day, big.end_mjd2000_day)]
+    free, left = insert_leftovers(debris, rest, {x}, s, window)
+    assert not left
+    home = next(m for m in free if x in m.debris_ids)
+    k = home.debris_ids.index(x)
+    pairs = set(zip(home.debris_ids, home.debris_ids[1:]))
+    bad = [p for p in pairs if x in p]
+    assert bad  # x has a neighbour, so a leg into or out of it
+    again, left = insert_leftovers(debris, rest, {x}, s, window, forbidden_pairs=bad)
+    legs = {p for m in again for p in zip(m.debris_ids, m.debris_ids[1:])}
+    assert not (set(bad) & legs) and (left or any(x in m.debris_ids for m in again))
+    assert k >= 0

@@ -238,11 +238,15 @@ def _bounds(missions, k, window):
     return lo, hi
 
 
-def insert_leftovers(debris, missions, left, settings: SearchSettings, window, log=lambda msg: None, exclude=()):
+def insert_leftovers(debris, missions, left, settings: SearchSettings, window, log=lambda msg: None, exclude=(),
+                     forbidden_pairs=()):
     """Put each left-over debris into the mission and position where the estimated cost rises
     least (the mission re-timed by :func:`optimise_epochs` inside its free time). Positions
     whose neighbours' nodes are more than 6° from the debris' at the neighbouring epochs are
-    not tried. Returns the missions and the debris that fit nowhere."""
+    not tried, nor positions that would make a leg of ``forbidden_pairs`` ((departure id,
+    arrival id) legs that could not be flown). Returns the missions and the debris that fit
+    nowhere."""
+    forbidden_pairs = {(int(a), int(b)) for a, b in forbidden_pairs}
     missions = list(missions)
     left = set(left)
     lim = np.radians(6.0)
@@ -254,6 +258,9 @@ def insert_leftovers(debris, missions, left, settings: SearchSettings, window, l
             lo, hi = _bounds(missions, k, window)
             ids = list(m.debris_ids)
             for p in range(len(ids) + 1):
+                if (p > 0 and (ids[p - 1], int(x)) in forbidden_pairs) or (
+                        p < len(ids) and (int(x), ids[p]) in forbidden_pairs):
+                    continue
                 close = True
                 for nb, t in ((ids[p - 1], m.departure_mjd2000_day[p - 1]) if p > 0 else (None, None),
                               (ids[p], m.arrival_mjd2000_day[p]) if p < len(ids) else (None, None)):
@@ -608,7 +615,8 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
     save = lambda c: _save_json(legs_file, c)  # noqa: E731
     problems: list[str] = []
     forbidden: list[list] = [[] for _ in plans]
-    for rnd in range(4):
+    rounds = 6
+    for rnd in range(rounds):
         flown: list = [None] * len(plans)
         fly_legs(debris, [leg for p in plans for leg in plan_legs(p)], cache, workers, log, save)
         bad = []
@@ -620,9 +628,12 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
             plans[k] = q
             flown[k] = (q, trs)
         problems = [f"mission {k + 1}: {why}" for k, why in bad]
-        if not bad or rnd == 3:
+        if not bad or rnd == rounds - 1:
             break
+        n_plans = len(plans)
         for k, why in bad:  # re-plan the mission around the legs that could not be flown
+            if len(plans) != n_plans:  # missions were added: the other indices are stale, fly first
+                break
             legs = plan_legs(plans[k])
             failed = [leg for leg in legs if not cache[_leg_key(leg)]["ok"]]
             if not failed:  # flown, but too much propellant: keep the longest affordable start
@@ -637,14 +648,16 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
                                 forbidden=forbidden[k])
             if q is None:  # drop the arrival debris of the failed leg; put it elsewhere if it fits
                 drop = failed[0][2]
-                ids = [d for d in plans[k].debris_ids if d != drop]
-                q = optimise_epochs(debris, ids, lo, hi, dv_factor=settings.dv_factor,
+                kept = [d for d in plans[k].debris_ids if d != drop]
+                q = optimise_epochs(debris, kept, lo, hi, dv_factor=settings.dv_factor,
                                     leg_overhead_m_s=settings.leg_overhead_m_s, min_tof_day=settings.min_tof_day,
                                     forbidden=forbidden[k])
                 if q is not None:
+                    # elsewhere — this mission included, at a position that does not make the
+                    # failed leg again
                     rest = plans[:k] + [q] + plans[k + 1:]
                     rest, left = insert_leftovers(debris, rest, {drop}, settings, window_mjd2000_day, log,
-                                                  exclude={k})
+                                                  forbidden_pairs=[(d, a) for d, _, a, _ in failed])
                     if not left:
                         plans = rest
                         continue
@@ -655,7 +668,10 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
                         plans.sort(key=lambda p: p.start_mjd2000_day)
                         forbidden = [[] for _ in plans]
                         continue
-                    q = None
+                    # nowhere to put it: fly the mission without it (one debris short, reported
+                    # by the validator) rather than lose the whole mission
+                    log(f"debris {drop} fits nowhere else and no slot is free for a mission of its own; "
+                        f"mission {k + 1} flies without it")
             if q is not None:
                 plans[k] = q
     _save_json(plan_file, {"debris": ids, "estimated_j_meur": est_j, "missions": [p.to_dict() for p in plans]})

@@ -221,7 +221,7 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
     launch ≥ ``start_min`` and last stay over by ``end_max``. Dynamic programming: after leg k
     the best cost of being free to leave at each grid epoch. None when the sequence cannot
     fit the window. ``forbidden``: legs (dep id, departure epoch, arrival id, arrival epoch)
-    that could not be flown; legs of the same pair within 3 days of those epochs are excluded
+    that could not be flown; legs of the same pair within 5 days of those epochs are excluded
     (a departure epoch of None excludes the pair altogether)."""
     seq = [int(x) for x in seq]
     grid = np.arange(start_min_mjd2000_day, end_max_mjd2000_day + 1e-9, step_day)
@@ -247,7 +247,7 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
                 if ftd is None:
                     c[:] = np.inf
                 else:
-                    near = (np.abs(grid[:, None] - ftd) < 3.0) & (np.abs(grid[:, None] + tofs[None, :] - fta) < 3.0)
+                    near = (np.abs(grid[:, None] - ftd) <= 5.0) & (np.abs(grid[:, None] + tofs[None, :] - fta) <= 5.0)
                     c[near] = np.inf
         tot = F[:, None] + c + time_price_m_s_day * tofs[None, :]
         # arrival index = g + shift
