@@ -563,8 +563,8 @@ def _save_json(path, obj):
 def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: int = 0,
                    settings: SearchSettings = SearchSettings(), pool_ids=None,
                    window_mjd2000_day: tuple[float, float] = WINDOW_MJD2000_DAY,
-                   log=lambda msg: None, search_fraction: float = 0.5,
-                   improve_fraction: float = 0.5) -> CampaignResult:
+                   log=lambda msg: None, search_fraction: float = 0.35,
+                   improve_fraction: float = 0.3) -> CampaignResult:
     """Plan, fly, validate and write a GTOC9 campaign in about ``minutes`` minutes.
 
     ``pool_ids``: the debris to remove (default all; a subset gives a partial campaign that is
