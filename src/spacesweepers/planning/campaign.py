@@ -216,8 +216,7 @@ def greedy_campaign(debris, pool_ids, settings: SearchSettings = SearchSettings(
         cands.sort(key=lambda c: c[0])
         _, lam, p = cands[0]
         # re-time the chosen sequence inside [t, its end]
-        q = optimise_epochs(debris, p.debris_ids, t, p.end_mjd2000_day, dv_factor=settings.dv_factor,
-                           leg_overhead_m_s=settings.leg_overhead_m_s, min_tof_day=settings.min_tof_day)
+        q = _retime(debris, p.debris_ids, t, p.end_mjd2000_day, settings)
         if q is not None and q.cost_meur < p.cost_meur:
             p = q
         missions.append(p)
@@ -236,6 +235,13 @@ def _bounds(missions, k, window):
     lo = window[0] if pos == 0 else missions[order[pos - 1]].end_mjd2000_day + GTOC9_GAP_DAYS
     hi = window[1] if pos == len(order) - 1 else missions[order[pos + 1]].start_mjd2000_day - GTOC9_GAP_DAYS
     return lo, hi
+
+
+def _retime(debris, ids, lo: float, hi: float, settings: SearchSettings, forbidden=()) -> MissionPlan | None:
+    """:func:`~.sequence.optimise_epochs` with the search's leg pricing (``settings``)."""
+    return optimise_epochs(debris, ids, lo, hi, dv_factor=settings.dv_factor,
+                           leg_overhead_m_s=settings.leg_overhead_m_s, min_tof_day=settings.min_tof_day,
+                           forbidden=forbidden)
 
 
 def insert_leftovers(debris, missions, left, settings: SearchSettings, window, log=lambda msg: None, exclude=(),
@@ -270,8 +276,7 @@ def insert_leftovers(debris, missions, left, settings: SearchSettings, window, l
                     close &= abs(gap) < lim
                 if not close:
                     continue
-                q = optimise_epochs(debris, ids[:p] + [x] + ids[p:], lo, hi, dv_factor=settings.dv_factor,
-                           leg_overhead_m_s=settings.leg_overhead_m_s, min_tof_day=settings.min_tof_day)
+                q = _retime(debris, ids[:p] + [x] + ids[p:], lo, hi, settings)
                 if q is None or not math.isfinite(q.cost_meur):
                     continue
                 rise = q.cost_meur - m.cost_meur
@@ -337,8 +342,7 @@ def _retime_all(debris, plans, settings, window):
     plans = sorted(plans, key=lambda m: m.start_mjd2000_day)
     for k in range(len(plans)):
         lo, hi = _bounds(plans, k, window)
-        q = optimise_epochs(debris, plans[k].debris_ids, lo, hi, dv_factor=settings.dv_factor,
-                            leg_overhead_m_s=settings.leg_overhead_m_s, min_tof_day=settings.min_tof_day)
+        q = _retime(debris, plans[k].debris_ids, lo, hi, settings)
         if q is not None and q.cost_meur < plans[k].cost_meur - 1e-9:
             plans[k] = q
     return plans
@@ -388,8 +392,7 @@ def improve_campaign(debris, plans, settings: SearchSettings = SearchSettings(),
             lo, hi = _bounds(plans, k, window_mjd2000_day)
             for x in p.debris_ids:
                 ids = [d for d in p.debris_ids if d != x]
-                q = optimise_epochs(debris, ids, lo, hi, dv_factor=settings.dv_factor,
-                                    leg_overhead_m_s=settings.leg_overhead_m_s, min_tof_day=settings.min_tof_day)
+                q = _retime(debris, ids, lo, hi, settings)
                 if q is None or q.cost_meur >= p.cost_meur:
                     continue
                 saved = p.cost_meur - q.cost_meur
@@ -643,15 +646,11 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
             forbidden[k] += failed if rnd == 0 else [(d, None, a, None) for d, _, a, _ in failed]
             log(f"mission {k + 1}: {why}; re-planning around it")
             lo, hi = _bounds(plans, k, window_mjd2000_day)
-            q = optimise_epochs(debris, plans[k].debris_ids, lo, hi, dv_factor=settings.dv_factor,
-                                leg_overhead_m_s=settings.leg_overhead_m_s, min_tof_day=settings.min_tof_day,
-                                forbidden=forbidden[k])
+            q = _retime(debris, plans[k].debris_ids, lo, hi, settings, forbidden=forbidden[k])
             if q is None:  # drop the arrival debris of the failed leg; put it elsewhere if it fits
                 drop = failed[0][2]
                 kept = [d for d in plans[k].debris_ids if d != drop]
-                q = optimise_epochs(debris, kept, lo, hi, dv_factor=settings.dv_factor,
-                                    leg_overhead_m_s=settings.leg_overhead_m_s, min_tof_day=settings.min_tof_day,
-                                    forbidden=forbidden[k])
+                q = _retime(debris, kept, lo, hi, settings, forbidden=forbidden[k])
                 if q is not None:
                     # elsewhere — this mission included, at a position that does not make the
                     # failed leg again

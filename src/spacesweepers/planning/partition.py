@@ -30,11 +30,16 @@ import time
 import numpy as np
 
 from ..units import GTOC9_GAP_DAYS
+from .campaign import _MEUR_PER_M_S
 from .sequence import MissionPlan, beam_mission
 
 __all__ = ["ColumnPool", "price_columns", "solve_master", "partition_campaign"]
 
-_MEUR_PER_M_S = 0.0135  # d(mission cost)/d(ΔV) of a typical mission (m0 ≈ 4,500 kg)
+
+def _clashes(plan: MissionPlan, fixed) -> bool:
+    """Whether ``plan`` breaks the 30-day gap to any mission in ``fixed``."""
+    return any(plan.start_mjd2000_day < f.end_mjd2000_day + GTOC9_GAP_DAYS
+               and f.start_mjd2000_day < plan.end_mjd2000_day + GTOC9_GAP_DAYS for f in fixed)
 
 
 class ColumnPool:
@@ -64,12 +69,8 @@ class ColumnPool:
         allowed = set(int(d) for d in debris_ids)
         out = []
         for c, p in enumerate(self.plans):
-            if not allowed.issuperset(p.debris_ids):
-                continue
-            if any(p.start_mjd2000_day < f.end_mjd2000_day + GTOC9_GAP_DAYS
-                   and f.start_mjd2000_day < p.end_mjd2000_day + GTOC9_GAP_DAYS for f in fixed):
-                continue
-            out.append(c)
+            if allowed.issuperset(p.debris_ids) and not _clashes(p, fixed):
+                out.append(c)
         return np.asarray(out, dtype=int)
 
     def matrices(self, debris_ids, columns):
@@ -154,8 +155,9 @@ def price_columns(debris, pool: ColumnPool, debris_ids, pi, mu, starts, window_m
     gaps = [(a, b) for a, b in _free_gaps(fixed, window_mjd2000_day) if b - a >= 20.0]
     if not gaps or len(ids) < 2:
         return 0
-    grid = np.concatenate([np.arange(a, b - 15.0, 1.0) for a, b in gaps])
-    ends = np.concatenate([np.full(np.arange(a, b - 15.0, 1.0).size, b) for a, b in gaps])
+    per_gap = [np.arange(a, b - 15.0, 1.0) for a, b in gaps]
+    grid = np.concatenate(per_gap)
+    ends = np.concatenate([np.full(g.size, b) for g, (_, b) in zip(per_gap, gaps)])
     if grid.size == 0:
         return 0
     # weight of a launch epoch: low when the LP already fills the time around it
@@ -177,16 +179,16 @@ def price_columns(debris, pool: ColumnPool, debris_ids, pi, mu, starts, window_m
             s_hi = p.end_mjd2000_day + GTOC9_GAP_DAYS
             occ = (starts >= p.start_mjd2000_day) & (starts < s_hi)
             reduced = p.cost_meur - sum(pi_of[d] for d in p.debris_ids) + (float(mu[occ].sum()) if mu.size else 0.0)
-            if reduced < -1e-6 and pool.add(MissionPlan(p.debris_ids, p.arrival_mjd2000_day,
-                                                        p.departure_mjd2000_day, p.leg_dv_m_s)):
+            if reduced < -1e-6 and pool.add(p):
                 added += 1
     return added
 
 
 def partition_campaign(debris, debris_ids, seed_plans, seconds: float, settings, window_mjd2000_day, *,
                        seed: int = 0, rounds_per_fix: int = 4, log=lambda msg: None):
-    """Price-and-dive for about ``seconds``: column generation on the LP master, then the
-    column with the largest LP value is fixed (with every column ≥ 0.9), the master shrinks to
+    """Price-and-dive for about ``seconds``: column generation on the LP master for half the
+    time, then a dive: the earliest column carrying at least half the largest LP value is
+    fixed (with every column the LP sets to 1), the master shrinks to
     the debris and time left, pricing goes on there, and so on until every debris is in a
     fixed mission or the LP covers nothing more. The pool is seeded with the missions of
     ``seed_plans`` (a list of campaigns). Returns (missions, uncovered debris ids, estimated J)
@@ -197,8 +199,7 @@ def partition_campaign(debris, debris_ids, seed_plans, seconds: float, settings,
     pool = ColumnPool(int(np.max(debris.ids)) + 1)
     for campaign in seed_plans:
         for p in campaign:
-            if p.n >= 1:
-                pool.add(MissionPlan(p.debris_ids, p.arrival_mjd2000_day, p.departure_mjd2000_day, p.leg_dv_m_s))
+            pool.add(p)
     if not len(pool):
         return None, ids, math.inf
     fixed: list[MissionPlan] = []
@@ -237,9 +238,7 @@ def partition_campaign(debris, debris_ids, seed_plans, seconds: float, settings,
         take = [first] + [k for k in order if k != first and x[k] >= 0.99]
         for k in take:
             p = pool.plans[cols[k]]
-            if set(p.debris_ids) <= set(left) and not any(
-                    p.start_mjd2000_day < f.end_mjd2000_day + GTOC9_GAP_DAYS
-                    and f.start_mjd2000_day < p.end_mjd2000_day + GTOC9_GAP_DAYS for f in fixed):
+            if set(p.debris_ids) <= set(left) and not _clashes(p, fixed):
                 fixed.append(p)
                 left = [d for d in left if d not in set(p.debris_ids)]
     plans = sorted(fixed, key=lambda m: m.start_mjd2000_day)
