@@ -90,8 +90,8 @@ def fly_leg(debris, dep_id: int, t_dep_mjd2000_day: float, arr_id: int, t_arr_mj
     """A flyable J2 transfer for a campaign leg.
 
     First :func:`~.transfer.exact_transfer` ``'auto'`` (the four-impulse optimisation from
-    phasing-aware starts: 1–6 s a leg, within a few per cent of the estimate on legs of a week
-    or more). When that fails, or costs more than 1.2 × the fast estimate + 10 m/s (short legs,
+    phasing-aware starts, about 10 s a leg: 108 campaign legs in 541–560 s on two processes;
+    within a few per cent of the estimate on legs of a week or more). When that fails, or costs more than 1.2 × the fast estimate + 10 m/s (short legs,
     whose phasing the estimate ignores), the older drift plan — departure impulse onto the
     estimate's drift orbit, J2 rendezvous started a day before arrival, its three impulses
     polished by :func:`~.transfer.optimise_impulses` — is tried too and the cheaper valid one is
