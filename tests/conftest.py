@@ -66,3 +66,16 @@ def db_url(request, tmp_path) -> str:
         with admin.connect() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture()
+def cli(capsys):
+    """The ``sweepers`` command line run in-process: ``cli(*argv)`` → (exit status, stdout, stderr)."""
+    from spacesweepers.cli import main
+
+    def run(*argv):
+        code = main([str(a) for a in argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

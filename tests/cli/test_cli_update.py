@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from spacesweepers.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "catalog"))
 from celestrak_server import GPServer, read_3le, tle_to_omm  # noqa: E402
@@ -36,37 +35,31 @@ def env(server, tmp_path, monkeypatch):
     return tmp_path
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_update_loads_groups_and_respects_the_two_hour_rule(capsys, env, server):
-    code, out, err = run(capsys, "catalog", "update", "--group", "active", "--group", "fengyun-1c-debris", "--json")
+def test_update_loads_groups_and_respects_the_two_hour_rule(env, server, cli):
+    code, out, err = cli("catalog", "update", "--group", "active", "--group", "fengyun-1c-debris", "--json")
     assert code == 0, err
     reports = json.loads(out)
     assert [r["status"] for r in reports] == ["fetched", "fetched"]
     n_debris = reports[1]["objects"]
     assert reports[0]["objects"] == 4 and n_debris > 100  # FY-1C has thousands of tracked pieces
-    code, out, _ = run(capsys, "catalog", "show", "25544", "--json")
+    code, out, _ = cli("catalog", "show", "25544", "--json")
     assert json.loads(out)["first_seen"]["location"].startswith(server.base_url)
 
     # again at once: served from the cache, nothing sent to the server
     before = server.count()
-    code, out, err = run(capsys, "catalog", "update", "--group", "active", "--json")
+    code, out, err = cli("catalog", "update", "--group", "active", "--json")
     assert code == 0 and json.loads(out)[0]["status"] == "cached"
     assert server.count() == before
 
 
-def test_unknown_group_fails_with_the_servers_words(capsys, env):
-    code, out, err = run(capsys, "catalog", "update", "--group", "no-such-group")
+def test_unknown_group_fails_with_the_servers_words(env, cli):
+    code, out, err = cli("catalog", "update", "--group", "no-such-group")
     assert code == 1
     assert "No GP data found" in err and "no-such-group" in err
 
 
-def test_demo_uses_celestrak_when_it_answers(capsys, env):
-    code, out, err = run(capsys, "demo", "--out", str(env / "demo-out"))
+def test_demo_uses_celestrak_when_it_answers(env, cli):
+    code, out, err = cli("demo", "--out", str(env / "demo-out"))
     assert code == 0, err
     assert "population used: CelesTrak GP data" in " ".join(out.split())
     assert (env / "demo-out" / "gabbard.png").stat().st_size > 5_000

@@ -12,13 +12,6 @@ import sqlalchemy as sa
 from spacesweepers.catalog import schema
 from spacesweepers.catalog.formats.cdm import read_cdm
 from spacesweepers.catalog.store import Store
-from spacesweepers.cli import main
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture()
@@ -39,8 +32,8 @@ def db(tmp_path, monkeypatch, snapshot_3le, shared_data):
     return url
 
 
-def test_screen_json_files_cdms_and_database(capsys, db, tmp_path):
-    code, out, err = run(capsys, "screen", "--start", "2023-10-09T12:00:00Z", "--days", "0.5", "--threshold-km", "20",
+def test_screen_json_files_cdms_and_database(db, tmp_path, cli):
+    code, out, err = cli("screen", "--start", "2023-10-09T12:00:00Z", "--days", "0.5", "--threshold-km", "20",
                          "--workers", "1", "--json", "--out", str(tmp_path / "ev.csv"), "--cdm-out", str(tmp_path / "cdm"))
     assert code == 0, err
     events = json.loads(out)
@@ -70,14 +63,14 @@ def test_screen_json_files_cdms_and_database(capsys, db, tmp_path):
     assert n == len(events) and run_row.n_events == len(events) and run_row.primaries is None
 
 
-def test_screen_primary_parquet_and_table(capsys, db, tmp_path):
+def test_screen_primary_parquet_and_table(db, tmp_path, cli):
     pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq
 
-    code, out, err = run(capsys, "screen", "--start", "2023-10-09T12:00:00Z", "--days", "0.5", "--threshold-km", "20",
+    code, out, err = cli("screen", "--start", "2023-10-09T12:00:00Z", "--days", "0.5", "--threshold-km", "20",
                          "--workers", "1", "--json")
     prim = json.loads(out)[0]["primary"]
-    code, out, err = run(capsys, "screen", "--primary", str(prim), "--start", "2023-10-09T12:00:00Z", "--days", "0.5",
+    code, out, err = cli("screen", "--primary", str(prim), "--start", "2023-10-09T12:00:00Z", "--days", "0.5",
                          "--threshold-km", "20", "--workers", "1", "--out", str(tmp_path / "ev.parquet"), "--no-store")
     assert code == 0, err
     assert "conjunctions < 20 km" in out and "Alfano" in out
@@ -85,13 +78,13 @@ def test_screen_primary_parquet_and_table(capsys, db, tmp_path):
     assert set(t["primary"]) == {prim} and len(t["tca_utc"]) >= 1
 
 
-def test_screen_unknown_primary_is_an_error(capsys, db):
-    code, out, err = run(capsys, "screen", "--primary", "1", "--days", "0.1", "--start", "2023-10-09T12:00:00Z")
+def test_screen_unknown_primary_is_an_error(db, cli):
+    code, out, err = cli("screen", "--primary", "1", "--days", "0.1", "--start", "2023-10-09T12:00:00Z")
     assert code == 1 and "not among" in err and out == ""
 
 
-def test_risk_top_json_and_plot(capsys, db, tmp_path):
-    code, out, err = run(capsys, "risk", "top", "--n", "5", "--json", "--plot", str(tmp_path / "risk.png"))
+def test_risk_top_json_and_plot(db, tmp_path, cli):
+    code, out, err = cli("risk", "top", "--n", "5", "--json", "--plot", str(tmp_path / "risk.png"))
     assert code == 0, err
     rows = json.loads(out)
     assert len(rows) == 5 and [r["rank"] for r in rows] == [1, 2, 3, 4, 5]
