@@ -158,3 +158,62 @@ def test_insert_leftovers_avoids_legs_that_could_not_be_flown(debris):
     legs = {p for m in again for p in zip(m.debris_ids, m.debris_ids[1:])}
     assert not (set(bad) & legs) and (left or any(x in m.debris_ids for m in again))
     assert k >= 0
+
+
+
+def _without(debris, plans, x):
+    """The campaign with debris ``x`` taken out of its mission (re-timed in the same time)."""
+    home = next(m for m in plans if x in m.debris_ids)
+    q = optimise_epochs(debris, [d for d in home.debris_ids if d != x], home.start_mjd2000_day, home.end_mjd2000_day)
+    return [q if m is home else m for m in plans]
+
+
+SWAP_POOL, SWAP_WINDOW = list(range(0, 123, 4)), (23467.0, 24600.0)  # two missions of 8 debris, then small ones
+
+
+def test_make_room_swaps_a_debris_in_and_the_other_elsewhere(debris):
+    from spacesweepers.planning.campaign import campaign_cost_meur, make_room
+
+    s = SearchSettings(beam_width=40)
+    plans, _, _, _ = search_campaign(debris, SWAP_POOL, 60.0, s, seed=3, window_mjd2000_day=SWAP_WINDOW, max_rounds=2)
+    big = max(plans, key=lambda m: m.n)
+    assert big.n >= 6
+    x = big.debris_ids[2]
+    rest = _without(debris, plans, x)
+    out, placed = make_room(debris, rest, x, s, SWAP_WINDOW)
+    assert placed
+    assert sorted(d for m in out for d in m.debris_ids) == SWAP_POOL  # x in, the debris it displaced elsewhere
+    _gaps_ok(out, SWAP_WINDOW)
+    moved = [k for k, (m, r) in enumerate(zip(out, rest)) if m.debris_ids != r.debris_ids]
+    assert len(moved) == 2 and x in out[moved[0]].debris_ids + out[moved[1]].debris_ids
+    gone = set(rest[moved[0]].debris_ids + rest[moved[1]].debris_ids) - {x}
+    assert gone == set(out[moved[0]].debris_ids + out[moved[1]].debris_ids) - {x}  # y changed missions only
+    assert campaign_cost_meur(out) > campaign_cost_meur(rest)  # one more debris is never free
+
+
+def test_place_opens_a_slot_for_a_debris_no_mission_can_take(debris):
+    from spacesweepers.planning.campaign import _free_slot, _open_slot, _place, campaign_cost_meur
+
+    s = SearchSettings(beam_width=40)
+    plans, _, _, _ = search_campaign(debris, SWAP_POOL, 60.0, s, seed=3, window_mjd2000_day=SWAP_WINDOW, max_rounds=2)
+    two = sorted(plans, key=lambda m: -m.n)[:2]  # the two 8-debris missions, 30 days apart
+    x = two[0].debris_ids[2]
+    rest = _without(debris, two, x)
+    pool = sorted(d for m in two for d in m.debris_ids)
+    # a window they fill: no free slot for a mission of x's own
+    full = (min(m.start_mjd2000_day for m in two), max(m.end_mjd2000_day for m in two))
+    assert _free_slot(rest, full) is None
+    opened, t = _open_slot(debris, rest, s, full)
+    assert t is not None
+    solo = [type(rest[0])((x,), (t,), (t + STAY_DAY,), ())]
+    _gaps_ok(opened + solo, full)
+    assert campaign_cost_meur(opened) >= campaign_cost_meur(rest) - 1e-9  # less time never costs less
+    # every leg into or out of x forbidden: no insertion, no swap; _place falls through to the opened slot
+    others = [d for d in pool if d != x]
+    no = [(x, d) for d in others] + [(d, x) for d in others]
+    out, placed = _place(debris, rest, x, s, full, lambda msg: None, forbidden_pairs=no)
+    assert placed
+    assert sorted(d for m in out for d in m.debris_ids) == pool
+    alone = [m for m in out if m.debris_ids == (x,)]
+    assert len(alone) == 1 and alone[0].end_mjd2000_day <= full[1]
+    _gaps_ok(out, full)

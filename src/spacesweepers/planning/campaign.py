@@ -34,7 +34,7 @@ from .sequence import STAY_DAY, MissionPlan, beam_mission, optimise_epochs
 from .transfer import Impulse, Transfer, exact_transfer, optimise_impulses, shoot_j2
 
 __all__ = ["fly_leg", "transfer_to_dict", "transfer_from_dict", "SearchSettings", "greedy_campaign",
-           "insert_leftovers", "improve_campaign", "search_campaign", "campaign_cost_meur", "plan_legs", "fly_legs", "exact_plan",
+           "insert_leftovers", "make_room", "improve_campaign", "search_campaign", "campaign_cost_meur", "plan_legs", "fly_legs", "exact_plan",
            "CampaignResult", "solve_campaign"]
 
 
@@ -245,17 +245,17 @@ def _retime(debris, ids, lo: float, hi: float, settings: SearchSettings, forbidd
 
 
 def insert_leftovers(debris, missions, left, settings: SearchSettings, window, log=lambda msg: None, exclude=(),
-                     forbidden_pairs=()):
+                     forbidden_pairs=(), max_gap_deg: float = 6.0):
     """Put each left-over debris into the mission and position where the estimated cost rises
     least (the mission re-timed by :func:`optimise_epochs` inside its free time). Positions
-    whose neighbours' nodes are more than 6° from the debris' at the neighbouring epochs are
-    not tried, nor positions that would make a leg of ``forbidden_pairs`` ((departure id,
+    whose neighbours' nodes are more than ``max_gap_deg`` from the debris' at the neighbouring
+    epochs are not tried (the re-timing may still align them: the DP prices the gap), nor positions that would make a leg of ``forbidden_pairs`` ((departure id,
     arrival id) legs that could not be flown). Returns the missions and the debris that fit
     nowhere."""
     forbidden_pairs = {(int(a), int(b)) for a, b in forbidden_pairs}
     missions = list(missions)
     left = set(left)
-    lim = np.radians(6.0)
+    lim = np.radians(max_gap_deg)
     for x in sorted(left, key=int):
         best = None
         for k, m in enumerate(missions):
@@ -290,6 +290,107 @@ def insert_leftovers(debris, missions, left, settings: SearchSettings, window, l
     return missions, left
 
 
+def make_room(debris, missions, x: int, settings: SearchSettings, window, log=lambda msg: None, forbidden_pairs=(),
+              seconds: float = 120.0, max_gap_deg: float = 6.0, exclude=()):
+    """Place debris ``x`` that :func:`insert_leftovers` could put nowhere by a swap: ``x`` takes
+    the place of a debris y of a mission whose route passes near it (x inserted where the
+    mission's node is within ``max_gap_deg`` of x's, y taken out, the mission re-timed), and y
+    goes into another mission. Of the swaps found in ``seconds``, the one that raises the
+    estimated J least. Returns the missions (unchanged, and False, when no swap works) and
+    whether ``x`` was placed. Missions whose index is in ``exclude`` are left alone."""
+    import time
+
+    t_stop = time.monotonic() + seconds
+    forbidden_pairs = {(int(a), int(b)) for a, b in forbidden_pairs}
+    lim = np.radians(max_gap_deg)
+    j0 = campaign_cost_meur(missions)
+    best = None
+    for k, m in enumerate(missions):
+        if m.n < 2 or k in exclude:
+            continue
+        ids = list(m.debris_ids)
+        gaps = [abs((debris.elements_at(x, t)[3] - debris.elements_at(d, t)[3] + np.pi) % (2 * np.pi) - np.pi)
+                for d, t in zip(ids, m.arrival_mjd2000_day)]
+        if min(gaps) >= lim:
+            continue
+        lo, hi = _bounds(missions, k, window)
+        for y in ids:
+            if time.monotonic() >= t_stop:
+                break
+            rest = [d for d in ids if d != y]
+            for p in range(len(rest) + 1):
+                seq = rest[:p] + [int(x)] + rest[p:]
+                if any((a, b) in forbidden_pairs for a, b in zip(seq, seq[1:])):
+                    continue
+                near = [gaps[ids.index(d)] < lim for d in rest[max(p - 1, 0): p + 1]]
+                if not any(near):
+                    continue
+                q = _retime(debris, seq, lo, hi, settings)
+                if q is None or not math.isfinite(q.cost_meur):
+                    continue
+                cand = missions[:k] + [q] + missions[k + 1:]
+                cand, left = insert_leftovers(debris, cand, {y}, settings, window, exclude={k},
+                                              forbidden_pairs=forbidden_pairs)
+                if left:
+                    continue
+                jc = campaign_cost_meur(cand)
+                if best is None or jc < best[0]:
+                    best = (jc, y, k, cand)
+    if best is None:
+        return missions, False
+    jc, y, k, cand = best
+    log(f"debris {x} takes the place of debris {y} in mission {k + 1}, which goes elsewhere "
+        f"(+{jc - j0:.2f} MEUR estimated)")
+    return cand, True
+
+
+def _open_slot(debris, missions, settings, window, exclude=()):
+    """Room for a single-debris mission made by re-timing one mission inside less time (the
+    one whose estimated cost rises least): returns (missions, launch epoch) or (missions, None)."""
+    room = STAY_DAY + GTOC9_GAP_DAYS
+    best = None
+    for k, m in enumerate(missions):
+        if k in exclude:
+            continue
+        lo, hi = _bounds(missions, k, window)
+        for a, b, after in ((lo, hi - room, True), (lo + room, hi, False)):
+            q = _retime(debris, m.debris_ids, a, b, settings) if m.n > 1 else None
+            if q is None or not math.isfinite(q.cost_meur):
+                continue
+            t = q.end_mjd2000_day + GTOC9_GAP_DAYS if after else lo
+            rise = q.cost_meur - m.cost_meur
+            if best is None or rise < best[0]:
+                best = (rise, k, q, t)
+    if best is None:
+        return missions, None
+    _, k, q, t = best
+    return missions[:k] + [q] + missions[k + 1:], t
+
+
+def _place(debris, missions, x: int, settings, window, log, forbidden_pairs=(), exclude=()):
+    """Put one debris somewhere, cheapest first: into a mission (:func:`insert_leftovers`, its
+    node within 6°, then 30°, of the neighbours'), by a swap (:func:`make_room`), alone in a
+    free slot, alone in a slot opened by re-timing another mission in less time. Returns the
+    missions (sorted by start) and whether ``x`` was placed."""
+    for gap in (6.0, 30.0):
+        out, left = insert_leftovers(debris, missions, {x}, settings, window, log, exclude=exclude,
+                                     forbidden_pairs=forbidden_pairs, max_gap_deg=gap)
+        if not left:
+            return out, True
+    out, placed = make_room(debris, missions, x, settings, window, log, forbidden_pairs=forbidden_pairs,
+                            exclude=exclude)
+    if placed:
+        return out, True
+    t = _free_slot(missions, window)
+    if t is None:
+        missions, t = _open_slot(debris, missions, settings, window, exclude=exclude)
+    if t is None:
+        return missions, False
+    log(f"debris {x} gets a mission of its own at MJD2000 {t:.0f}")
+    return sorted(missions + [MissionPlan((int(x),), (t,), (t + STAY_DAY,), ())],
+                  key=lambda m: m.start_mjd2000_day), True
+
+
 def _truncate(debris, plans, k, cache, settings, window, log):
     """Mission k flown but over the propellant limit: keep its longest affordable first part
     (legs already flown), put the debris cut off into other missions or missions of their own."""
@@ -306,11 +407,10 @@ def _truncate(debris, plans, k, cache, settings, window, log):
     plans = plans[:k] + [head] + plans[k + 1:]
     plans, left = insert_leftovers(debris, plans, cut, settings, window, log, exclude={k})
     for d in sorted(left):
-        t = _free_slot(plans, window)
-        if t is None:
-            break
-        log(f"debris {d} gets a mission of its own at MJD2000 {t:.0f}")
-        plans = sorted(plans + [MissionPlan((d,), (t,), (t + STAY_DAY,), ())], key=lambda m: m.start_mjd2000_day)
+        keep = plans[k]
+        plans, placed = _place(debris, plans, d, settings, window, log, exclude={plans.index(keep)})
+        if not placed:
+            log(f"debris {d} fits nowhere: the campaign will be one debris short")
     return plans
 
 
@@ -566,8 +666,8 @@ def _save_json(path, obj):
 def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: int = 0,
                    settings: SearchSettings = SearchSettings(), pool_ids=None,
                    window_mjd2000_day: tuple[float, float] = WINDOW_MJD2000_DAY,
-                   log=lambda msg: None, search_fraction: float = 0.35,
-                   improve_fraction: float = 0.3) -> CampaignResult:
+                   log=lambda msg: None, search_fraction: float = 0.5,
+                   improve_fraction: float = 0.5) -> CampaignResult:
     """Plan, fly, validate and write a GTOC9 campaign in about ``minutes`` minutes.
 
     ``pool_ids``: the debris to remove (default all; a subset gives a partial campaign that is
@@ -618,7 +718,8 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
     save = lambda c: _save_json(legs_file, c)  # noqa: E731
     problems: list[str] = []
     forbidden: list[list] = [[] for _ in plans]
-    rounds = 6
+    failed_pairs: set = set()  # (departure id, arrival id) of every leg that could not be flown, all rounds
+    rounds = 8
     for rnd in range(rounds):
         flown: list = [None] * len(plans)
         fly_legs(debris, [leg for p in plans for leg in plan_legs(p)], cache, workers, log, save)
@@ -643,6 +744,7 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
                 plans = _truncate(debris, plans, k, cache, settings, window_mjd2000_day, log)
                 forbidden = [[] for _ in plans]
                 continue
+            failed_pairs |= {(d, a) for d, _, a, _ in failed}
             forbidden[k] += failed if rnd == 0 else [(d, None, a, None) for d, _, a, _ in failed]
             log(f"mission {k + 1}: {why}; re-planning around it")
             lo, hi = _bounds(plans, k, window_mjd2000_day)
@@ -655,17 +757,13 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
                     # elsewhere — this mission included, at a position that does not make the
                     # failed leg again
                     rest = plans[:k] + [q] + plans[k + 1:]
-                    rest, left = insert_leftovers(debris, rest, {drop}, settings, window_mjd2000_day, log,
-                                                  forbidden_pairs=[(d, a) for d, _, a, _ in failed])
-                    if not left:
+                    n_rest = len(rest)
+                    rest, placed = _place(debris, rest, drop, settings, window_mjd2000_day, log,
+                                          forbidden_pairs=failed_pairs)
+                    if placed:
+                        if len(rest) != n_rest:  # a mission of its own: the indices moved
+                            forbidden = [[] for _ in rest]
                         plans = rest
-                        continue
-                    t_solo = _free_slot(rest, window_mjd2000_day)
-                    if t_solo is not None:  # a mission of its own: 55 MEUR, but the campaign stays complete
-                        log(f"debris {drop} gets a mission of its own at MJD2000 {t_solo:.0f}")
-                        plans = rest + [MissionPlan((drop,), (t_solo,), (t_solo + STAY_DAY,), ())]
-                        plans.sort(key=lambda p: p.start_mjd2000_day)
-                        forbidden = [[] for _ in plans]
                         continue
                     # nowhere to put it: fly the mission without it (one debris short, reported
                     # by the validator) rather than lose the whole mission
@@ -673,6 +771,20 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
                         f"mission {k + 1} flies without it")
             if q is not None:
                 plans[k] = q
+    for k, p in enumerate(plans):  # still not flyable: keep the part before its first failed leg (flown already)
+        if flown[k] is not None:
+            continue
+        legs = plan_legs(p)
+        i = next((i for i, leg in enumerate(legs) if not cache[_leg_key(leg)]["ok"]), None)
+        if i is None or i == 0:
+            continue
+        head = MissionPlan(p.debris_ids[: i + 1], p.arrival_mjd2000_day[: i + 1], p.departure_mjd2000_day[: i + 1],
+                           p.leg_dv_m_s[:i])
+        q, trs, why = exact_plan(head, cache)
+        if not why:
+            plans[k], flown[k] = q, (q, trs)
+            problems.append(f"mission {k + 1} flies its first {i + 1} debris only: "
+                            f"{', '.join(map(str, p.debris_ids[i + 1:]))} not removed")
     _save_json(plan_file, {"debris": ids, "estimated_j_meur": est_j, "missions": [p.to_dict() for p in plans]})
     missions = []
     for k, f in enumerate(flown):
