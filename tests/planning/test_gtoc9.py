@@ -138,3 +138,30 @@ def test_cli_check_and_score(valid_mission, debris, tmp_path, shared_data, monke
     assert bad.exit_code != 0 and '"rule": "coverage"' in bad.stdout
     sc = runner.invoke(app, ["score", str(tmp_path), "--json", "--base-cost", "45"])
     assert sc.exit_code == 0 and '"base_cost_meur": 45.0' in sc.stdout
+
+
+def test_cli_plots_draw_the_cheapest_leg_of_the_estimate(debris, tmp_path, shared_data, monkeypatch):
+    """`gtoc9 plot cost-map` stars the cheapest point of the estimate over its grid, and both
+    plots are real PNG images of the figure's size."""
+    import re
+
+    import matplotlib.image as mpimg
+    import numpy as np
+    from typer.testing import CliRunner
+
+    from spacesweepers.cli.gtoc9 import app
+    from spacesweepers.planning.estimate import estimate_debris_legs
+
+    monkeypatch.setenv("SWEEPERS_GTOC9_DEBRIS", str(shared_data / "gtoc9" / "debris.csv"))
+    runner = CliRunner()
+    res = runner.invoke(app, ["plot", "cost-map", "60", "86", str(tmp_path / "cost.png"), "--days", "60"])
+    assert res.exit_code == 0, res.stdout
+    dv, t, tof = map(float, re.search(r"cheapest: ([\d.]+) m/s departing MJD2000 ([\d.]+) with ([\d.]+) days",
+                                      " ".join(res.stdout.split())).groups())
+    grid = estimate_debris_legs(debris, 60, 86, np.linspace(23467.0, 23527.0, 300)[:, None],
+                                np.linspace(0.5, 30.0, 120)[None, :])
+    assert dv == pytest.approx(grid.min(), abs=0.05)  # the starred point is the grid's minimum
+    assert dv == pytest.approx(float(estimate_debris_legs(debris, 60, 86, t, tof)), abs=0.5)
+    assert mpimg.imread(tmp_path / "cost.png").shape[:2] == (660, 990)  # 9 × 6 in at 110 dpi
+    res = runner.invoke(app, ["plot", "raan", str(tmp_path / "raan.png"), "--days", "100"])
+    assert res.exit_code == 0 and mpimg.imread(tmp_path / "raan.png").shape[0] > 300

@@ -233,5 +233,6 @@ def plot_cost_map_cmd(
     from ..planning.plots import plot_cost_map
 
     deb = _debris(debris)
-    path = plot_cost_map(deb, dep, arr, np.linspace(start, start + days, 300), np.linspace(0.5, tof_max, 120), out)
-    console.print(f"wrote {path}")
+    path, t, tof, dv = plot_cost_map(deb, dep, arr, np.linspace(start, start + days, 300),
+                                     np.linspace(0.5, tof_max, 120), out)
+    console.print(f"wrote {path}; cheapest: {dv:.1f} m/s departing MJD2000 {t:.2f} with {tof:.2f} days of flight")

@@ -42,8 +42,9 @@ def plot_raan(debris, t_mjd2000_day, path: str | Path) -> Path:
     return path
 
 
-def plot_cost_map(debris, dep_id: int, arr_id: int, t_dep_mjd2000_day, tof_day, path: str | Path) -> Path:
-    """Estimated ΔV (m/s) of the leg dep→arr over departure epoch × time of flight."""
+def plot_cost_map(debris, dep_id: int, arr_id: int, t_dep_mjd2000_day, tof_day, path: str | Path):
+    """Estimated ΔV (m/s) of the leg dep→arr over departure epoch × time of flight, the
+    cheapest point starred. Returns (path, departure epoch, flight time, ΔV) of that point."""
     plt = _plt()
     t = np.asarray(t_dep_mjd2000_day, dtype=float)
     tof = np.asarray(tof_day, dtype=float)
@@ -62,4 +63,4 @@ def plot_cost_map(debris, dep_id: int, arr_id: int, t_dep_mjd2000_day, tof_day, 
     path = Path(path)
     fig.savefig(path)
     plt.close(fig)
-    return path
+    return path, float(t[k[0]]), float(tof[k[1]]), float(dv[k])
