@@ -91,3 +91,21 @@ def test_risk_top_json_and_plot(db, tmp_path, cli):
     assert rows[0]["index"] >= rows[-1]["index"] > 0
     assert "fragments" in rows[0]["why"]
     assert (tmp_path / "risk.png").stat().st_size > 10_000
+
+
+def test_screen_resume_keeps_finished_chunks_and_gives_the_same_events(db, tmp_path, cli):
+    args = ["screen", "--start", "2023-10-09T12:00:00Z", "--days", "0.5", "--threshold-km", "20", "--workers", "1",
+            "--json", "--no-store", "--resume", str(tmp_path / "ck")]
+    code, out, err = cli(*args)
+    assert code == 0, err
+    first = json.loads(out)
+    chunks = sorted((tmp_path / "ck").glob("chunk_*.npz"))
+    assert len(chunks) >= 2 and len(first) >= 10
+    for f in chunks[::2]:
+        f.unlink()  # as if the first run had been killed before these chunks
+    kept = {f.name: f.stat().st_mtime_ns for f in chunks[1::2]}
+    code, out, err = cli(*args)
+    assert code == 0, err
+    assert json.loads(out) == first
+    assert {f.name: f.stat().st_mtime_ns for f in chunks[1::2]} == kept  # finished chunks were not redone
+    assert sorted(f.name for f in (tmp_path / "ck").glob("chunk_*.npz")) == [f.name for f in chunks]
