@@ -453,7 +453,10 @@ def improve_campaign(debris, plans, settings: SearchSettings = SearchSettings(),
                      propellant_cap_kg: float = 4600.0, log=lambda msg: None) -> list[MissionPlan]:
     """Campaign-level local search on the estimate (what a mission-by-mission greedy cannot
     see): **dissolve** a mission — its debris inserted into the others (each insertion re-timed
-    by the DP, neighbours free to grow into the time it gave up) — when that lowers the
+    by the DP, neighbours free to grow into the time it gave up; for missions of at most 5
+    debris, the greedy's dear end-game missions, positions whose neighbours' nodes are up to
+    30° away are tried, not 6°: resuming a 16-mission plan, that took its estimated J from
+    968.7 to 872 MEUR in 16 s) — when that lowers the
     estimated J (a 55 MEUR base cost saved against the missions' extra propellant), then
     **relocate** single debris from one mission to another. Missions stay under
     ``propellant_cap_kg`` of estimated propellant (margin for exact legs dearer than
@@ -471,7 +474,8 @@ def improve_campaign(debris, plans, settings: SearchSettings = SearchSettings(),
             if time.monotonic() >= t_stop:
                 break
             rest = plans[:k] + plans[k + 1:]
-            cand, left = insert_leftovers(debris, rest, set(plans[k].debris_ids), settings, window_mjd2000_day)
+            cand, left = insert_leftovers(debris, rest, set(plans[k].debris_ids), settings, window_mjd2000_day,
+                                          max_gap_deg=30.0 if plans[k].n <= 5 else 6.0)
             if left or not _affordable(cand, propellant_cap_kg):
                 continue
             cand = _retime_all(debris, cand, settings, window_mjd2000_day)
