@@ -217,3 +217,23 @@ def test_place_opens_a_slot_for_a_debris_no_mission_can_take(debris):
     alone = [m for m in out if m.debris_ids == (x,)]
     assert len(alone) == 1 and alone[0].end_mjd2000_day <= full[1]
     _gaps_ok(out, full)
+
+
+def test_epoch_dp_caps_the_flight_time_of_a_pair(debris):
+    """A fifth element in a forbidden leg caps that pair's flight time (the re-planner's second
+    try after a long leg failed), and leaves the other legs free."""
+    plans = beam_mission(debris, list(range(0, 123, 3)), [23467.0], 23467.0 + 200.0, beam_width=60,
+                         time_price_m_s_day=1.0)
+    p = plans[-1]
+    q = optimise_epochs(debris, p.debris_ids, p.start_mjd2000_day, p.end_mjd2000_day)
+    tof = np.array(q.arrival_mjd2000_day[1:]) - np.array(q.departure_mjd2000_day[:-1])
+    k = int(np.argmax(tof))
+    assert tof[k] > 8.0
+    pair = (q.debris_ids[k], q.debris_ids[k + 1])
+    capped = optimise_epochs(debris, p.debris_ids, p.start_mjd2000_day, p.end_mjd2000_day,
+                             forbidden=[(pair[0], None, pair[1], None, 8.0)])
+    tof2 = np.array(capped.arrival_mjd2000_day[1:]) - np.array(capped.departure_mjd2000_day[:-1])
+    assert tof2[k] <= 8.0 + 1e-9
+    assert capped.dv_total_m_s >= q.dv_total_m_s - 1e-6  # the DP's optimum over a smaller set
+    assert optimise_epochs(debris, p.debris_ids, p.start_mjd2000_day, p.end_mjd2000_day,
+                           forbidden=[(pair[0], None, pair[1], None)]) is None  # the pair excluded: no timing

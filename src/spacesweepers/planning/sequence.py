@@ -222,7 +222,8 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
     the best cost of being free to leave at each grid epoch. None when the sequence cannot
     fit the window. ``forbidden``: legs (dep id, departure epoch, arrival id, arrival epoch)
     that could not be flown; legs of the same pair within 5 days of those epochs are excluded
-    (a departure epoch of None excludes the pair altogether)."""
+    (a departure epoch of None excludes the pair altogether; a fifth element, days, excludes
+    only the pair's flights longer than that)."""
     seq = [int(x) for x in seq]
     grid = np.arange(start_min_mjd2000_day, end_max_mjd2000_day + 1e-9, step_day)
     ng = grid.size
@@ -242,9 +243,11 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
     prefix_arg = []
     for k in range(len(seq) - 1):
         c = estimate_debris_legs(debris, seq[k], seq[k + 1], grid[:, None], tofs[None, :]) * dv_factor + leg_overhead_m_s
-        for fd, ftd, fa, fta in forbidden:
+        for fd, ftd, fa, fta, *cap in forbidden:
             if (fd, fa) == (seq[k], seq[k + 1]):
-                if ftd is None:
+                if cap:  # only flights up to cap[0] days
+                    c[:, tofs > cap[0] + 1e-9] = np.inf
+                elif ftd is None:
                     c[:] = np.inf
                 else:
                     near = (np.abs(grid[:, None] - ftd) <= 5.0) & (np.abs(grid[:, None] + tofs[None, :] - fta) <= 5.0)
