@@ -247,6 +247,11 @@ def _retime(debris, ids, lo: float, hi: float, settings: SearchSettings, forbidd
                            forbidden=forbidden)
 
 
+def _node_gap_rad(debris, a: int, b: int, t: float) -> float:
+    """|Ω_a − Ω_b| (rad, wrapped to [0, π]) of two debris at epoch t (MJD2000)."""
+    return abs((debris.elements_at(a, t)[3] - debris.elements_at(b, t)[3] + np.pi) % (2 * np.pi) - np.pi)
+
+
 def insert_leftovers(debris, missions, left, settings: SearchSettings, window, log=lambda msg: None, exclude=(),
                      forbidden_pairs=(), max_gap_deg: float = 6.0):
     """Put each left-over debris into the mission and position where the estimated cost rises
@@ -275,8 +280,7 @@ def insert_leftovers(debris, missions, left, settings: SearchSettings, window, l
                               (ids[p], m.arrival_mjd2000_day[p]) if p < len(ids) else (None, None)):
                     if nb is None:
                         continue
-                    gap = (debris.elements_at(x, t)[3] - debris.elements_at(nb, t)[3] + np.pi) % (2 * np.pi) - np.pi
-                    close &= abs(gap) < lim
+                    close &= _node_gap_rad(debris, x, nb, t) < lim
                 if not close:
                     continue
                 q = _retime(debris, ids[:p] + [x] + ids[p:], lo, hi, settings)
@@ -312,8 +316,7 @@ def make_room(debris, missions, x: int, settings: SearchSettings, window, log=la
         if m.n < 2 or k in exclude:
             continue
         ids = list(m.debris_ids)
-        gaps = [abs((debris.elements_at(x, t)[3] - debris.elements_at(d, t)[3] + np.pi) % (2 * np.pi) - np.pi)
-                for d, t in zip(ids, m.arrival_mjd2000_day)]
+        gaps = [_node_gap_rad(debris, x, d, t) for d, t in zip(ids, m.arrival_mjd2000_day)]
         if min(gaps) >= lim:
             continue
         lo, hi = _bounds(missions, k, window)
