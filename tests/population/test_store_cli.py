@@ -60,7 +60,7 @@ def test_generate_and_whatif_commands(tmp_path, monkeypatch):
 TCA_ISO = "2023-10-12T06:00:00Z"
 
 
-def _crossing_pair_db(url):
+def _crossing_pair_db(url, ids=(900001, 900002)):
     """Two generated objects that meet at one point at TCA_ISO (700 km, circular, 53° and 98°),
     their element sets fitted there by inverting SGP4 and carried back 1.5 days (age_to), so the
     catalog holds them at an epoch before the encounter as a real catalog would."""
@@ -77,7 +77,7 @@ def _crossing_pair_db(url):
     vc = math.sqrt(398600.8 / r0)
     r = np.array([[r0, 0.0, 0.0]] * 2)
     v = np.array([[0.0, vc * math.cos(math.radians(i)), vc * math.sin(math.radians(i))] for i in (53.0, 98.0)])
-    sets = mean_elements_from_states(r, v, tca).element_sets([900001, 900002], ["PAIR A (GEN)", "PAIR B (GEN)"])
+    sets = mean_elements_from_states(r, v, tca).element_sets(list(ids), ["PAIR A (GEN)", "PAIR B (GEN)"])
     keep, sets = pr.age_to(sets, tca.plus_days(-1.5))
     assert list(keep) == [0, 1]
     meta = [ObjectMetadata(e.norad_id, name=e.name, object_type="PAYLOAD") for e in sets]
@@ -129,6 +129,27 @@ def test_whatif_collide_uses_the_pairs_closest_approach(tmp_path):
         assert r.exit_code != 0 and "itself" in str(r.exception)
     finally:
         state.db_url = None
+
+
+def test_commands_take_alpha5_catalog_numbers(tmp_path, monkeypatch, cli):
+    """Catalog numbers past 99999 in the TLE's Alpha-5 form (T0000 = 270000) name the same
+    objects in `screen --primary`, `whatif explode` and `whatif collide` as their digits."""
+    url = f"sqlite:///{tmp_path / 'a5.db'}"
+    monkeypatch.setenv("SWEEPERS_DB", url)
+    _crossing_pair_db(url, ids=(270000, 270001))
+    code, out, err = cli("screen", "--primary", "T0000", "--start", "2023-10-11T12:00:00Z", "--days", "1",
+                         "--threshold-km", "5", "--workers", "1", "--json")
+    assert code == 0, err
+    ev = json.loads(out)
+    assert len(ev) == 1 and {ev[0]["primary"], ev[0]["secondary"]} == {270000, 270001}
+    assert ev[0]["tca_utc"].startswith("2023-10-12T06:00:00") and ev[0]["miss_km"] < 0.1
+    code, out, err = cli("whatif", "explode", "T0001", "--mass", "300", "--seed", "1", "--json")
+    assert code == 0, err
+    assert json.loads(out)["cloud"]["fragments_catalogued"] > 50
+    code, out, err = cli("whatif", "collide", "T0000", "T0000")
+    assert code != 0 and "itself" in out + err
+    code, out, err = cli("whatif", "explode", "T00O0")
+    assert code != 0 and "Alpha-5" in " ".join((out + err).split())
 
 
 def test_closest_approach_says_when_orbits_never_meet():

@@ -28,6 +28,7 @@ import typer
 
 from ..errors import NotFound, SweepersError
 from ._common import console, emit_json, err_console, open_store, progress, status
+from ._common import norad_id as parse_norad_id
 
 whatif_app = typer.Typer(help="What if an object explodes or two objects collide? (generated clouds)",
                          no_args_is_help=True)
@@ -378,7 +379,7 @@ def _encounter_report(enc: dict, found_by: str) -> dict:
 
 @whatif_app.command("explode")
 def explode_cmd(
-    norad_id: int = typer.Argument(..., help="Catalog number of the object that explodes."),
+    norad_id: int = typer.Argument(..., parser=parse_norad_id, help="Catalog number of the object that explodes (digits, or Alpha-5 such as T0000)."),
     at: Optional[str] = typer.Option(None, "--at", help="Time of the explosion (ISO 8601; default: its element set's epoch)."),
     mass: Optional[float] = typer.Option(None, "--mass", help="Mass in kg (default: the catalog's size table, else a documented estimate)."),
     lc_min: float = typer.Option(0.1, "--lc-min", help="Smallest fragment, metres (0.1 = trackable)."),
@@ -400,8 +401,8 @@ def explode_cmd(
 
 @whatif_app.command("collide")
 def collide_cmd(
-    id1: int = typer.Argument(..., help="Catalog number of the first object."),
-    id2: int = typer.Argument(..., help="Catalog number of the second object."),
+    id1: int = typer.Argument(..., parser=parse_norad_id, help="Catalog number of the first object (digits, or Alpha-5 such as T0000)."),
+    id2: int = typer.Argument(..., parser=parse_norad_id, help="Catalog number of the second object."),
     at: Optional[str] = typer.Option(None, "--at", help="Time of the collision (ISO 8601). Default: the pair's closest approach within --search-days of the later of their epochs, found by the screener."),
     search_days: float = typer.Option(7.0, "--search-days", help="Without --at: how many days to search for the closest approach."),
     speed: Optional[float] = typer.Option(None, "--speed", help="Impact speed in km/s (default: from the two states at the collision time)."),

@@ -11,13 +11,14 @@ from rich.table import Table
 from ..errors import SweepersError
 from ..time import as_time
 from ._common import console, emit_json, err_console, open_store, progress
+from ._common import norad_id as parse_norad_id
 from .population import generated_ids
 
 
 def register(app: typer.Typer) -> None:
     @app.command("screen")
     def screen_cmd(
-        primary: Optional[List[int]] = typer.Option(None, "--primary", help="Screen these objects (catalog numbers) against all; repeat the option. Default: all-vs-all."),
+        primary: Optional[List[int]] = typer.Option(None, "--primary", parser=parse_norad_id, help="Screen these objects (catalog numbers: digits, or Alpha-5 such as T0000) against all; repeat the option. Default: all-vs-all."),
         start: str = typer.Option("now", "--start", help="Window start (ISO 8601 UTC) or 'now'."),
         days: float = typer.Option(7.0, "--days", help="Window length in days."),
         threshold_km: float = typer.Option(5.0, "--threshold-km", help="Miss-distance threshold (km)."),
