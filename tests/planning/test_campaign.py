@@ -37,6 +37,34 @@ def test_beam_and_epoch_dp_respect_stays_window_and_improve(debris):
     assert optimise_epochs(debris, p.debris_ids, 23467.0, 23467.0 + 5.0 * p.n) is None  # cannot fit
 
 
+def test_epoch_dp_is_the_exhaustive_optimum_and_its_cache_changes_nothing(debris):
+    """Three debris in a 40-day window on a 1-day grid: the DP's Σ estimated ΔV equals the least
+    over every (launch, departure, flight) timing enumerated by brute force; asked again (the
+    leg grids then come from the cache) it returns the same plan."""
+    from spacesweepers.planning import sequence as sq
+    from spacesweepers.planning.estimate import estimate_debris_legs
+
+    seq, lo, hi = TRIO, 23467.0, 23507.0
+    sq._leg_grids.grids.clear()
+    sq._leg_grids.bytes = 0
+    q = optimise_epochs(debris, seq, lo, hi, max_tof_day=12.0)
+    grid, tofs = np.arange(lo, hi + 1e-9), np.arange(1.0, 12.5)
+    legs = [estimate_debris_legs(debris, a, b, grid[:, None], tofs[None, :]) for a, b in zip(seq, seq[1:])]
+    best = np.inf
+    for i0, d0 in enumerate(grid):
+        if d0 < lo + STAY_DAY:  # launched at lo at the earliest, then a 5-day stay
+            continue
+        for j0, t0 in enumerate(tofs):
+            later = grid >= d0 + t0 + STAY_DAY  # the second stay, then the last leg
+            fits = later[:, None] & (grid[:, None] + tofs[None, :] + STAY_DAY <= hi + 1e-9)
+            if fits.any():
+                best = min(best, legs[0][i0, j0] + legs[1][fits].min())
+    assert q.dv_total_m_s == pytest.approx(best, rel=1e-9)
+    assert sq._leg_grids.grids  # the two legs' grids are kept
+    again = optimise_epochs(debris, seq, lo, hi, max_tof_day=12.0)
+    assert again == q
+
+
 def test_search_is_deterministic_with_a_seed(debris):
     pool = list(range(0, 123, 10))
     kw = dict(settings=SearchSettings(beam_width=40), seed=3, window_mjd2000_day=(23467.0, 24200.0), max_rounds=3)

@@ -249,7 +249,7 @@ def _retime(debris, ids, lo: float, hi: float, settings: SearchSettings, forbidd
 
 def _node_gap_rad(debris, a: int, b: int, t: float) -> float:
     """|Ω_a − Ω_b| (rad, wrapped to [0, π]) of two debris at epoch t (MJD2000)."""
-    return abs((debris.elements_at(a, t)[3] - debris.elements_at(b, t)[3] + np.pi) % (2 * np.pi) - np.pi)
+    return abs((debris.node_rad(a, t) - debris.node_rad(b, t) + math.pi) % (2 * math.pi) - math.pi)
 
 
 def insert_leftovers(debris, missions, left, settings: SearchSettings, window, log=lambda msg: None, exclude=(),

@@ -212,6 +212,37 @@ def beam_mission(debris, pool_ids, launch_mjd2000_day, end_max_mjd2000_day: floa
     return best
 
 
+class _LegGrids:
+    """Estimated ΔV of one debris pair over a DP's (departure epoch × flight time) grid, kept
+    for the grids asked again. A local search re-times the same mission with one debris more
+    or less hundreds of times, inside the same free time: all its other legs are the same
+    pairs on the same grid. Least recently used grids go first past ``max_bytes``."""
+
+    def __init__(self, max_bytes: int = 256 * 2**20):
+        from collections import OrderedDict
+
+        self.max_bytes, self.bytes, self.grids = max_bytes, 0, OrderedDict()
+
+    def __call__(self, debris, a: int, b: int, grid, tofs):
+        key = (id(debris), a, b, float(grid[0]), grid.size, float(grid[1] - grid[0]) if grid.size > 1 else 0.0,
+               float(tofs[0]), tofs.size)
+        c = self.grids.get(key)
+        if c is not None:
+            self.grids.move_to_end(key)
+            return c
+        c = estimate_debris_legs(debris, a, b, grid[:, None], tofs[None, :]).astype(np.float32)
+        c.setflags(write=False)
+        self.grids[key] = c
+        self.bytes += c.nbytes
+        while self.bytes > self.max_bytes and len(self.grids) > 1:
+            _, old = self.grids.popitem(last=False)
+            self.bytes -= old.nbytes
+        return c
+
+
+_leg_grids = _LegGrids()
+
+
 def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_day: float, *,
                     step_day: float = 1.0, max_tof_day: float = 30.0, min_tof_day: float = 1.0,
                     dv_factor: float = 1.0, leg_overhead_m_s: float = 0.0, time_price_m_s_day: float = 0.0,
@@ -241,8 +272,13 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
     # back-pointers per leg: for each arrival grid index, the departure index and tof index
     back = []
     prefix_arg = []
+    costs = []
+    dep_of = np.arange(ng)[:, None] - shift[None, :]  # departure index of each (arrival index, tof)
+    ok = dep_of >= 0
+    dep_ok, tof_ok = dep_of[ok], np.broadcast_to(np.arange(nt)[None, :], dep_of.shape)[ok]
     for k in range(len(seq) - 1):
-        c = estimate_debris_legs(debris, seq[k], seq[k + 1], grid[:, None], tofs[None, :]) * dv_factor + leg_overhead_m_s
+        c = _leg_grids(debris, seq[k], seq[k + 1], grid, tofs) * np.float64(dv_factor) + leg_overhead_m_s
+        costs.append(c)
         for fd, ftd, fa, fta, *cap in forbidden:
             if (fd, fa) == (seq[k], seq[k + 1]):
                 if cap:  # only flights up to cap[0] days
@@ -253,30 +289,22 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
                     near = (np.abs(grid[:, None] - ftd) <= 5.0) & (np.abs(grid[:, None] + tofs[None, :] - fta) <= 5.0)
                     c[near] = np.inf
         tot = F[:, None] + c + time_price_m_s_day * tofs[None, :]
-        # arrival index = g + shift
-        A = np.full(ng, np.inf)
-        Ad = np.full(ng, -1)
-        At = np.full(ng, -1)
-        for ti in range(nt):
-            s = shift[ti]
-            if s >= ng:
-                break
-            cand = tot[: ng - s, ti]
-            better = cand < A[s:]
-            A[s:] = np.where(better, cand, A[s:])
-            Ad[s:] = np.where(better, np.arange(ng - s), Ad[s:])
-            At[s:] = np.where(better, ti, At[s:])
+        # arrival index = departure index + shift: S[arrival, tof] (first tof of the least cost)
+        S = np.full((ng, nt), np.inf)
+        S[ok] = tot[dep_ok, tof_ok]
+        At = np.argmin(S, axis=1)
+        A = S[np.arange(ng), At]
+        reach = np.isfinite(A)
+        Ad = np.where(reach, np.arange(ng) - shift[At], -1)
+        At = np.where(reach, At, -1)
         back.append((Ad, At))
-        # free to depart at g ≥ arrival + 5 (waiting allowed): prefix minimum of A shifted by s5
-        Fn = np.full(ng, np.inf)
-        arg = np.full(ng, -1)
-        run, run_i = np.inf, -1
+        # free to depart at g ≥ arrival + 5 (waiting allowed): prefix minimum of A shifted by s5,
+        # with the index of its first occurrence
         Ash = np.full(ng, np.inf)
         Ash[s5:] = A[: ng - s5]
-        for g in range(ng):
-            if Ash[g] < run:
-                run, run_i = Ash[g], g
-            Fn[g], arg[g] = run, run_i
+        Fn = np.minimum.accumulate(Ash)
+        prev = np.concatenate(([np.inf], Fn[:-1]))
+        arg = np.maximum.accumulate(np.where(Ash < prev, np.arange(ng), -1))
         prefix_arg.append(arg)
         F = Fn
     # the last stay must end by end_max: free-to-depart epoch ≤ grid[-1]; take the best overall
@@ -296,8 +324,7 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
         d = int(Ad[a])
         ti = int(At[a])
         dep_idx[k] = d
-        dvs.append(float(estimate_debris_legs(debris, seq[k], seq[k + 1], grid[d], tofs[ti])) * dv_factor
-                   + leg_overhead_m_s)
+        dvs.append(float(costs[k][d, ti]))
         free = d
     arr_idx[0] = free - s5
     dvs = dvs[::-1]
