@@ -265,3 +265,27 @@ def test_epoch_dp_caps_the_flight_time_of_a_pair(debris):
     assert capped.dv_total_m_s >= q.dv_total_m_s - 1e-6  # the DP's optimum over a smaller set
     assert optimise_epochs(debris, p.debris_ids, p.start_mjd2000_day, p.end_mjd2000_day,
                            forbidden=[(pair[0], None, pair[1], None)]) is None  # the pair excluded: no timing
+
+
+def test_improve_campaign_moves_a_debris_back_within_its_own_mission(debris):
+    """A debris put two places late in its mission: the relocation, which also tries the
+    debris' own mission, finds a campaign at least as cheap as the one before the damage."""
+    from spacesweepers.planning.campaign import campaign_cost_meur, improve_campaign
+
+    s = SearchSettings(beam_width=40)
+    plans, _, _, _ = search_campaign(debris, SWAP_POOL, 60.0, s, seed=3, window_mjd2000_day=SWAP_WINDOW, max_rounds=2)
+    k = max(range(len(plans)), key=lambda i: plans[i].n)
+    damaged = None
+    for i in range(plans[k].n - 2):  # the first debris whose move two places later costs, but flies
+        ids = list(plans[k].debris_ids)
+        ids.insert(i + 2, ids.pop(i))
+        late = optimise_epochs(debris, ids, plans[k].start_mjd2000_day, plans[k].end_mjd2000_day,
+                               dv_factor=s.dv_factor, leg_overhead_m_s=s.leg_overhead_m_s, min_tof_day=s.min_tof_day)
+        if late is not None and plans[k].cost_meur + 0.5 < late.cost_meur < np.inf:
+            damaged = plans[:k] + [late] + plans[k + 1:]
+            break
+    assert damaged is not None
+    fixed = improve_campaign(debris, damaged, s, SWAP_WINDOW, seconds=30.0)
+    assert campaign_cost_meur(fixed) <= campaign_cost_meur(plans) + 1e-9
+    assert sorted(d for m in fixed for d in m.debris_ids) == SWAP_POOL
+    _gaps_ok(fixed, SWAP_WINDOW)

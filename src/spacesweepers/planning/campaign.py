@@ -464,7 +464,7 @@ def improve_campaign(debris, plans, settings: SearchSettings = SearchSettings(),
     30° away are tried, not 6°: resuming a 16-mission plan, that took its estimated J from
     968.7 to 872 MEUR in 16 s) — when that lowers the
     estimated J (a 55 MEUR base cost saved against the missions' extra propellant), then
-    **relocate** single debris from one mission to another. Missions stay under
+    **relocate** single debris, from one mission to another or elsewhere in its own. Missions stay under
     ``propellant_cap_kg`` of estimated propellant (margin for exact legs dearer than
     estimated). Stops after ``seconds``; deterministic."""
     import time
@@ -492,9 +492,10 @@ def improve_campaign(debris, plans, settings: SearchSettings = SearchSettings(),
                 break
         if improved:
             continue
-        # relocate: one debris from its mission into another
+        # relocate: one debris out of its mission into another, or elsewhere in its own (a pass
+        # over every mission, dearest first; the next dissolve is tried after the pass)
         for k in sorted(range(len(plans)), key=lambda i: -plans[i].cost_meur):
-            if time.monotonic() >= t_stop or improved:
+            if time.monotonic() >= t_stop:
                 break
             p = plans[k]
             if p.n < 2:
@@ -507,13 +508,14 @@ def improve_campaign(debris, plans, settings: SearchSettings = SearchSettings(),
                     continue
                 saved = p.cost_meur - q.cost_meur
                 cand = plans[:k] + [q] + plans[k + 1:]
-                cand, left = insert_leftovers(debris, cand, {x}, settings, window_mjd2000_day, exclude={k})
+                cand, left = insert_leftovers(debris, cand, {x}, settings, window_mjd2000_day)
                 if left or not _affordable(cand, propellant_cap_kg):
                     continue
                 jc = campaign_cost_meur(cand)
                 if jc < j - 1e-3:
-                    log(f"moved debris {x} out of a {p.n}-debris mission (saves {saved:.1f} MEUR there): "
-                        f"estimated J {j:.1f} → {jc:.1f} MEUR")
+                    where = ("elsewhere in the same mission" if x in cand[k].debris_ids else
+                             f"out of a {p.n}-debris mission (saves {saved:.1f} MEUR there)")
+                    log(f"moved debris {x} {where}: estimated J {j:.1f} → {jc:.1f} MEUR")
                     plans, j, improved = cand, jc, True
                     break
     return sorted(plans, key=lambda m: m.start_mjd2000_day)
