@@ -289,3 +289,20 @@ def test_improve_campaign_moves_a_debris_back_within_its_own_mission(debris):
     assert campaign_cost_meur(fixed) <= campaign_cost_meur(plans) + 1e-9
     assert sorted(d for m in fixed for d in m.debris_ids) == SWAP_POOL
     _gaps_ok(fixed, SWAP_WINDOW)
+
+
+def test_local_search_from_several_starts_is_no_worse_than_from_the_best(debris):
+    """The local search run from the three cheapest distinct complete attempts keeps the
+    cheapest result, so it is never dearer than from the cheapest attempt alone (each run
+    reaches its local optimum well inside its share of the time on this small pool)."""
+    from spacesweepers.planning.campaign import _improve_best, campaign_cost_meur, improve_campaign
+
+    s = SearchSettings(beam_width=40)
+    tried: list = []
+    best, _, _, _ = search_campaign(debris, SWAP_POOL, 60.0, s, seed=3, window_mjd2000_day=SWAP_WINDOW, max_rounds=4,
+                                    collect=tried)
+    one = improve_campaign(debris, best, s, SWAP_WINDOW, seconds=60.0)
+    plans, j = _improve_best(debris, SWAP_POOL, tried, s, SWAP_WINDOW, 180.0, 3, lambda msg: None)
+    assert j == pytest.approx(campaign_cost_meur(plans)) and j <= campaign_cost_meur(one) + 1e-9
+    assert sorted(d for m in plans for d in m.debris_ids) == SWAP_POOL
+    _gaps_ok(plans, SWAP_WINDOW)

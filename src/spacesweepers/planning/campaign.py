@@ -521,6 +521,35 @@ def improve_campaign(debris, plans, settings: SearchSettings = SearchSettings(),
     return sorted(plans, key=lambda m: m.start_mjd2000_day)
 
 
+def _improve_best(debris, ids, tried, settings, window, seconds: float, n_starts: int, log):
+    """The local search from each of the ``n_starts`` cheapest distinct complete campaigns of
+    ``tried`` (the restarts' attempts), the time left shared among those still to go (the
+    search stops early at a local optimum, typically in 10–60 s); returns the cheapest result
+    and its estimated J."""
+    import time
+
+    want = sorted(ids)
+    seen, starts = set(), []
+    for c in sorted(tried, key=campaign_cost_meur):
+        key = tuple(sorted(m.debris_ids for m in c))
+        if sorted(d for m in c for d in m.debris_ids) != want or key in seen or not math.isfinite(campaign_cost_meur(c)):
+            continue
+        seen.add(key)
+        starts.append(c)
+        if len(starts) == n_starts:
+            break
+    t_stop = time.monotonic() + seconds
+    best, best_j = None, math.inf
+    for i, c in enumerate(starts):
+        share = (t_stop - time.monotonic()) / (len(starts) - i)
+        out = improve_campaign(debris, c, settings, window, seconds=max(share, 1.0), log=log)
+        j = campaign_cost_meur(out)
+        log(f"local search from start {i + 1} of {len(starts)}: estimated J {campaign_cost_meur(c):.1f} → {j:.1f} MEUR")
+        if j < best_j:
+            best, best_j = out, j
+    return best, best_j
+
+
 def campaign_cost_meur(missions) -> float:
     return float(sum(m.cost_meur for m in missions))
 
@@ -679,14 +708,15 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
                    settings: SearchSettings = SearchSettings(), pool_ids=None,
                    window_mjd2000_day: tuple[float, float] = WINDOW_MJD2000_DAY,
                    log=lambda msg: None, search_fraction: float = 0.5,
-                   improve_fraction: float = 0.5) -> CampaignResult:
+                   improve_fraction: float = 0.6, n_starts: int = 6) -> CampaignResult:
     """Plan, fly, validate and write a GTOC9 campaign in about ``minutes`` minutes.
 
     ``pool_ids``: the debris to remove (default all; a subset gives a partial campaign that is
     validated without the coverage rule). A ``search_fraction`` of the time goes to the
     estimate-driven search — restarts of the greedy campaign (:func:`search_campaign`), then
     ``improve_fraction`` of that time on the campaign-level local search
-    (:func:`improve_campaign`) — the rest to flying the legs exactly.
+    (:func:`improve_campaign`) from each of the ``n_starts`` cheapest complete campaigns
+    found — the rest to flying the legs exactly.
     ``out_dir`` receives ``missionNN.txt`` files plus the checkpoints ``campaign.json``
     (the plan) and ``legs.json`` (every flown leg); run again with the same folder to resume.
     """
@@ -717,14 +747,14 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
             log(f"resuming the plan in {plan_file} ({len(plans)} missions, {len(cache)} legs already flown)")
     if plans is None:
         search_s = max(10.0, search_fraction * minutes * 60.0)
+        tried: list = []
         plans, est_j, why, attempts = search_campaign(debris, ids, (1.0 - improve_fraction) * search_s, settings,
-                                                      seed, window_mjd2000_day, log)
+                                                      seed, window_mjd2000_day, log, collect=tried)
         if plans is None:
             raise SweepersError(f"no complete campaign found in {search_s:.0f} s of search: {why}. "
                                 "Give more --minutes, or fewer debris")
-        plans = improve_campaign(debris, plans, settings, window_mjd2000_day,
-                                 seconds=improve_fraction * search_s, log=log)
-        est_j = campaign_cost_meur(plans)
+        plans, est_j = _improve_best(debris, ids, tried, settings, window_mjd2000_day,
+                                     improve_fraction * search_s, n_starts, log)
         _save_json(plan_file, {"debris": ids, "estimated_j_meur": est_j, "missions": [p.to_dict() for p in plans]})
         log(f"plan: {len(plans)} missions, estimated J {est_j:.1f} MEUR; flying {sum(p.n - 1 for p in plans)} legs")
     save = lambda c: _save_json(legs_file, c)  # noqa: E731
