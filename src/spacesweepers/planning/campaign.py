@@ -522,9 +522,10 @@ def improve_campaign(debris, plans, settings: SearchSettings = SearchSettings(),
 
 
 def _improve_best(debris, ids, tried, settings, window, seconds: float, n_starts: int, log):
-    """The local search from each of the ``n_starts`` cheapest distinct complete campaigns of
-    ``tried`` (the restarts' attempts), the time left shared among those still to go (the
-    search stops early at a local optimum, typically in 10–60 s); returns the cheapest result
+    """The local search from the distinct complete campaigns of ``tried`` (the restarts'
+    attempts), cheapest first, for ``seconds``: the first ``n_starts`` share the time left
+    among those still to go, and time a start leaves at its local optimum (typically after
+    10–100 s) goes to the next ones, then to further attempts. Returns the cheapest result
     and its estimated J."""
     import time
 
@@ -536,13 +537,13 @@ def _improve_best(debris, ids, tried, settings, window, seconds: float, n_starts
             continue
         seen.add(key)
         starts.append(c)
-        if len(starts) == n_starts:
-            break
     t_stop = time.monotonic() + seconds
     best, best_j = None, math.inf
     for i, c in enumerate(starts):
-        share = (t_stop - time.monotonic()) / (len(starts) - i)
-        out = improve_campaign(debris, c, settings, window, seconds=max(share, 1.0), log=log)
+        left_s = t_stop - time.monotonic()
+        if best is not None and left_s < 1.0:
+            break
+        out = improve_campaign(debris, c, settings, window, seconds=max(left_s / max(n_starts - i, 1), 1.0), log=log)
         j = campaign_cost_meur(out)
         log(f"local search from start {i + 1} of {len(starts)}: estimated J {campaign_cost_meur(c):.1f} → {j:.1f} MEUR")
         if j < best_j:
@@ -716,7 +717,7 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
     estimate-driven search — restarts of the greedy campaign (:func:`search_campaign`), then
     ``improve_fraction`` of that time on the campaign-level local search
     (:func:`improve_campaign`) from each of the ``n_starts`` cheapest complete campaigns
-    found — the rest to flying the legs exactly.
+    found, then from further ones while time is left — the rest to flying the legs exactly.
     ``out_dir`` receives ``missionNN.txt`` files plus the checkpoints ``campaign.json``
     (the plan) and ``legs.json`` (every flown leg); run again with the same folder to resume.
     """
