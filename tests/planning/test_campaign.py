@@ -63,6 +63,22 @@ def test_epoch_dp_is_the_exhaustive_optimum_and_its_cache_changes_nothing(debris
     assert sq._leg_grids.grids  # the two legs' grids are kept
     again = optimise_epochs(debris, seq, lo, hi, max_tof_day=12.0)
     assert again == q
+    # another debris set (the middle debris' node 2° on) gets grids of its own; once it is
+    # gone, so are they
+    import gc
+
+    el = debris.elements.copy()
+    el[list(debris.ids).index(seq[1]), 3] += np.radians(2.0)
+    other = g.DebrisSet(debris.ids, debris.epoch_mjd2000_day, el)
+    moved = optimise_epochs(other, seq, lo, hi, max_tof_day=12.0)
+    assert moved.dv_total_m_s != pytest.approx(q.dv_total_m_s, rel=1e-3)
+    other_id = id(other)
+    del other
+    gc.collect()
+    assert optimise_epochs(debris, seq, lo, hi, max_tof_day=12.0) == q
+    sq._leg_grids(g.DebrisSet(debris.ids[:3], debris.epoch_mjd2000_day[:3], debris.elements[:3]), 0, 1,
+                  np.arange(lo, hi), np.arange(1.0, 3.0))  # a new set: the gone one's grids are dropped
+    assert all(key[0] != other_id or sq._leg_grids.owners[other_id]() is not None for key in sq._leg_grids.grids)
 
 
 def test_search_is_deterministic_with_a_seed(debris):

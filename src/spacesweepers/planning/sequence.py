@@ -216,14 +216,29 @@ class _LegGrids:
     """Estimated ΔV of one debris pair over a DP's (departure epoch × flight time) grid, kept
     for the grids asked again. A local search re-times the same mission with one debris more
     or less hundreds of times, inside the same free time: all its other legs are the same
-    pairs on the same grid. Least recently used grids go first past ``max_bytes``."""
+    pairs on the same grid. Least recently used grids go first past ``max_bytes``. Grids are
+    keyed by the debris set's ``id``, which a new set may reuse once the old one is gone: a
+    weak reference to each set tells them apart, and a new set's id drops the old grids."""
 
     def __init__(self, max_bytes: int = 256 * 2**20):
         from collections import OrderedDict
 
-        self.max_bytes, self.bytes, self.grids = max_bytes, 0, OrderedDict()
+        self.max_bytes, self.bytes, self.grids, self.owners = max_bytes, 0, OrderedDict(), {}
+
+    def _drop(self, keep):
+        for key in [key for key in self.grids if not keep(key)]:
+            self.bytes -= self.grids.pop(key).nbytes
 
     def __call__(self, debris, a: int, b: int, grid, tofs):
+        import weakref
+
+        owner = self.owners.get(id(debris))
+        if owner is None or owner() is not debris:  # a set not seen before: forget the sets gone
+            gone = {i for i, ref in self.owners.items() if ref() is None} | {id(debris)}
+            self._drop(lambda key: key[0] not in gone)
+            for i in gone:
+                self.owners.pop(i, None)
+            self.owners[id(debris)] = weakref.ref(debris)
         key = (id(debris), a, b, float(grid[0]), grid.size, float(grid[1] - grid[0]) if grid.size > 1 else 0.0,
                float(tofs[0]), tofs.size)
         c = self.grids.get(key)
@@ -266,9 +281,7 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
         return None
     # F[g]: best cost being free to depart at grid[g]; launch at grid[g - s5]
     F = np.full(ng, np.inf)
-    F[s5:] = 0.0 + time_price_m_s_day * 0  # launch cost 0
-    launch_of = np.full(ng, -1)
-    launch_of[s5:] = np.arange(ng - s5)
+    F[s5:] = 0.0  # launch cost 0
     # back-pointers per leg: for each arrival grid index, the departure index and tof index
     back = []
     prefix_arg = []
