@@ -322,3 +322,67 @@ def test_local_search_from_several_starts_is_no_worse_than_from_the_best(debris)
     assert j == pytest.approx(campaign_cost_meur(plans)) and j <= campaign_cost_meur(one) + 1e-9
     assert sorted(d for m in plans for d in m.debris_ids) == SWAP_POOL
     _gaps_ok(plans, SWAP_WINDOW)
+
+
+def test_annealing_keeps_the_rules_never_returns_dearer_and_is_seeded(debris):
+    """Simulated annealing from a small complete campaign: every debris exactly once, stays
+    and 30-day gaps kept, each mission priced by its own epochs, no dearer than its start;
+    with a step limit the same seed gives the same campaign."""
+    from spacesweepers.planning.campaign import anneal_campaign, campaign_cost_meur
+
+    s = SearchSettings(beam_width=40)
+    plans, j0, _, _ = search_campaign(debris, SWAP_POOL, 60.0, s, seed=3, window_mjd2000_day=SWAP_WINDOW, max_rounds=2)
+    kw = dict(seconds=300.0, seed=5, max_steps=1500)
+    a = anneal_campaign(debris, plans, s, SWAP_WINDOW, **kw)
+    b = anneal_campaign(debris, plans, s, SWAP_WINDOW, **kw)
+    assert [m.to_dict() for m in a] == [m.to_dict() for m in b]
+    assert campaign_cost_meur(a) <= j0 + 1e-9
+    assert sorted(d for m in a for d in m.debris_ids) == SWAP_POOL
+    _gaps_ok(a, SWAP_WINDOW)
+    for m in a:
+        arr, dep = np.array(m.arrival_mjd2000_day), np.array(m.departure_mjd2000_day)
+        assert np.all(dep - arr >= STAY_DAY - 1e-9) and np.all(arr[1:] > dep[:-1])
+        again = optimise_epochs(debris, m.debris_ids, m.start_mjd2000_day, m.end_mjd2000_day, dv_factor=s.dv_factor,
+                                leg_overhead_m_s=s.leg_overhead_m_s, min_tof_day=s.min_tof_day)
+        assert again is not None and again.cost_meur <= m.cost_meur + 1e-9  # the DP's own optimum on that time
+
+
+def test_annealing_empties_a_mission_whose_debris_fits_elsewhere(debris):
+    """A debris taken out of a mission and flown alone (a 55 MEUR mission of its own, in a
+    free slot after the others): the annealing's relocation puts it back and the
+    single-debris mission, with its base cost, is gone (here others with it)."""
+    from spacesweepers.planning.campaign import _free_slot, anneal_campaign, campaign_cost_meur
+    from spacesweepers.planning.sequence import MissionPlan
+
+    s = SearchSettings(beam_width=40)
+    plans, _, _, _ = search_campaign(debris, SWAP_POOL, 60.0, s, seed=3, window_mjd2000_day=SWAP_WINDOW, max_rounds=2)
+    big = max(plans, key=lambda m: m.n)
+    x = big.debris_ids[3]
+    rest = _without(debris, plans, x)
+    t = _free_slot(rest, SWAP_WINDOW)
+    assert t is not None
+    alone = sorted(rest + [MissionPlan((x,), (t,), (t + STAY_DAY,), ())], key=lambda m: m.start_mjd2000_day)
+    out = anneal_campaign(debris, alone, s, SWAP_WINDOW, seconds=300.0, seed=1, max_steps=800)
+    assert len(out) <= len(alone) - 1 and all(m.n > 1 for m in out if x in m.debris_ids)
+    assert campaign_cost_meur(out) < campaign_cost_meur(alone) - 50.0  # the base cost saved, less the insertion
+    assert sorted(d for m in out for d in m.debris_ids) == SWAP_POOL
+    _gaps_ok(out, SWAP_WINDOW)
+
+
+def test_parallel_search_is_complete_and_no_dearer_than_its_first_greedy(debris):
+    """Two search processes (seeds 3 and 1003): the campaign is complete, keeps the rules,
+    and is no dearer than the first greedy attempt of seed 3 alone (which worker 1 makes
+    first, then only improves on: restarts keep the cheapest, the descent and the annealing
+    never return a dearer campaign)."""
+    from spacesweepers.planning.campaign import campaign_cost_meur, parallel_search
+
+    pool, window = list(range(0, 123, 10)), (23467.0, 24200.0)
+    s = SearchSettings(beam_width=40)
+    first, j1, _, _ = search_campaign(debris, pool, 60.0, s, seed=3, window_mjd2000_day=window, max_rounds=1)
+    assert first is not None
+    plans, j, _, attempts = parallel_search(debris, pool, 20.0, s, 3, window, workers=2, improve_fraction=0.5,
+                                            n_starts=2)
+    assert plans is not None and attempts >= 2
+    assert j == pytest.approx(campaign_cost_meur(plans)) and j <= j1 + 1e-9
+    assert sorted(d for m in plans for d in m.debris_ids) == pool
+    _gaps_ok(plans, window)

@@ -34,7 +34,7 @@ from .sequence import STAY_DAY, MissionPlan, beam_mission, optimise_epochs
 from .transfer import Impulse, Transfer, exact_transfer, optimise_impulses, shoot_j2
 
 __all__ = ["fly_leg", "transfer_to_dict", "transfer_from_dict", "SearchSettings", "greedy_campaign",
-           "insert_leftovers", "make_room", "improve_campaign", "search_campaign", "campaign_cost_meur", "plan_legs", "fly_legs", "exact_plan",
+           "insert_leftovers", "make_room", "improve_campaign", "anneal_campaign", "search_campaign", "search_and_improve", "parallel_search", "campaign_cost_meur", "plan_legs", "fly_legs", "exact_plan",
            "CampaignResult", "solve_campaign"]
 
 
@@ -521,12 +521,136 @@ def improve_campaign(debris, plans, settings: SearchSettings = SearchSettings(),
     return sorted(plans, key=lambda m: m.start_mjd2000_day)
 
 
-def _improve_best(debris, ids, tried, settings, window, seconds: float, n_starts: int, log):
+def anneal_campaign(debris, plans, settings: SearchSettings = SearchSettings(),
+                    window_mjd2000_day: tuple[float, float] = WINDOW_MJD2000_DAY, *, seconds: float = 60.0,
+                    seed: int = 0, temperature_meur: tuple[float, float] = (0.5, 0.03),
+                    max_gap_deg: float = 20.0, n_closest: int = 4,
+                    propellant_cap_kg: float = 4600.0, retime_every_s: float = 20.0,
+                    max_steps: int | None = None, log=lambda msg: None) -> list[MissionPlan]:
+    """Simulated annealing on the estimated J, from a complete campaign: what the descent of
+    :func:`improve_campaign` cannot reach from its local optimum. A step picks one move at
+    random, re-times the (at most two) missions it changes by the DP inside the time their
+    neighbours leave free, and keeps it with the Metropolis rule at a temperature cooled
+    geometrically from ``temperature_meur[0]`` to ``[1]`` (MEUR) over ``seconds``:
+
+    * *relocate* a block of 1–3 consecutive debris into another position of any mission (its
+      own included; a mission left empty is gone, with its 55 MEUR);
+    * *swap* two debris of two missions, each into the other's place.
+
+    A debris (or block) goes to one of the ``n_closest`` positions, at random, whose
+    neighbours' nodes at their epochs are closest to its own, and within ``max_gap_deg``
+    (the DP prices the gap left). Missions stay under
+    ``propellant_cap_kg``. Every ``retime_every_s`` all missions are re-timed in turn, so a
+    mission can grow into time a neighbour gave up. Returns the cheapest complete campaign met
+    (the start when none is cheaper). With ``max_steps`` it stops after that many steps and
+    the temperature follows the steps, not the clock: deterministic for a seed."""
+    import time
+
+    rng = np.random.default_rng(seed)
+    lim = math.radians(max_gap_deg)
+    window = window_mjd2000_day
+    t_hot, t_cold = temperature_meur
+
+    def cost(p):
+        if p is None:
+            return 0.0
+        c = p.cost_meur
+        return c if math.isfinite(c) and _propellant_kg(p) <= propellant_cap_kg else math.inf
+
+    def gap(block, m, pos):  # the block's ends against the neighbours' nodes at their epochs (rad)
+        ids = m.debris_ids
+        g0 = _node_gap_rad(debris, block[0], ids[pos - 1], m.departure_mjd2000_day[pos - 1]) if pos > 0 else 0.0
+        g1 = _node_gap_rad(debris, block[-1], ids[pos], m.arrival_mjd2000_day[pos]) if pos < len(ids) else 0.0
+        return max(g0, g1)
+
+    def retime(ms, k, ids):
+        lo, hi = _bounds(ms, k, window)
+        return _retime(debris, ids, lo, hi, settings)
+
+    def position(ms, block):
+        """A random one of the ``n_closest`` positions whose neighbours' nodes are closest to
+        the block's (within ``max_gap_deg``), or None: a random position anywhere is almost
+        always a dear plane change, which the annealing would only refuse."""
+        cands = sorted((g, k, p) for k, m in enumerate(ms) for p in range(m.n + 1) if (g := gap(block, m, p)) < lim)
+        if not cands:
+            return None
+        _, k, p = cands[int(rng.integers(min(n_closest, len(cands))))]
+        return k, p
+
+    plans = sorted(plans, key=lambda m: m.start_mjd2000_day)
+    j = campaign_cost_meur(plans)
+    best, best_j = list(plans), j
+    t0 = time.monotonic()
+    t_retime = t0 + retime_every_s
+    steps = kept = 0
+    while True:
+        now = time.monotonic()
+        if now - t0 >= seconds or (max_steps is not None and steps >= max_steps):
+            break
+        if (now >= t_retime) if max_steps is None else (steps and steps % 500 == 0):
+            t_retime = now + retime_every_s
+            plans = _retime_all(debris, plans, settings, window)
+            j = campaign_cost_meur(plans)
+        done = (now - t0) / seconds if max_steps is None else steps / max_steps
+        temp = t_hot * (t_cold / t_hot) ** done
+        steps += 1
+        if rng.random() < 0.7 or len(plans) < 2:  # relocate a block
+            ka = int(rng.integers(len(plans)))
+            a = plans[ka]
+            size = min(a.n, int(rng.choice((1, 1, 1, 2, 2, 3))))
+            i = int(rng.integers(a.n - size + 1))
+            block = a.debris_ids[i:i + size]
+            rest = a.debris_ids[:i] + a.debris_ids[i + size:]
+            qa = retime(plans, ka, rest) if rest else None
+            if rest and qa is None:
+                continue
+            tmp = plans[:ka] + ([qa] if qa is not None else []) + plans[ka + 1:]
+            where = position(tmp, block)
+            if where is None:
+                continue
+            kb, p = where
+            b = tmp[kb]
+            q = retime(tmp, kb, b.debris_ids[:p] + block + b.debris_ids[p:])
+            if q is None:
+                continue
+            new = tmp[:kb] + [q] + tmp[kb + 1:]
+            d = cost(q) - cost(b) + cost(qa) - a.cost_meur
+        else:  # swap two debris of two missions
+            ka, kb = (int(k) for k in rng.choice(len(plans), 2, replace=False))
+            a, b = plans[ka], plans[kb]
+            ia, ib = int(rng.integers(a.n)), int(rng.integers(b.n))
+            x, y = a.debris_ids[ia], b.debris_ids[ib]
+            if (_node_gap_rad(debris, x, y, a.arrival_mjd2000_day[ia]) >= lim
+                    or _node_gap_rad(debris, x, y, b.arrival_mjd2000_day[ib]) >= lim):
+                continue
+            qa = retime(plans, ka, a.debris_ids[:ia] + (y,) + a.debris_ids[ia + 1:])
+            if qa is None:
+                continue
+            tmp = plans[:ka] + [qa] + plans[ka + 1:]
+            q = retime(tmp, kb, b.debris_ids[:ib] + (x,) + b.debris_ids[ib + 1:])
+            if q is None:
+                continue
+            new = tmp[:kb] + [q] + tmp[kb + 1:]
+            d = cost(qa) + cost(q) - a.cost_meur - b.cost_meur
+        if not d < math.inf or not (d < 0 or rng.random() < math.exp(-d / temp)):
+            continue
+        plans, j = new, j + d
+        kept += 1
+        if j < best_j - 1e-9:
+            j = campaign_cost_meur(plans)  # no drift of the running sum
+            if j < best_j - 1e-9:
+                best, best_j = list(plans), j
+    log(f"annealing: {steps} steps, {kept} kept, estimated J {campaign_cost_meur(best):.1f} MEUR "
+        f"({len(best)} missions)")
+    return sorted(best, key=lambda m: m.start_mjd2000_day)
+
+
+def _improve_best(debris, ids, tried, settings, window, seconds: float, n_starts: int, log, further: bool = True):
     """The local search from the distinct complete campaigns of ``tried`` (the restarts'
     attempts), cheapest first, for ``seconds``: the first ``n_starts`` share the time left
     among those still to go, and time a start leaves at its local optimum (typically after
-    10–100 s) goes to the next ones, then to further attempts. Returns the cheapest result
-    and its estimated J."""
+    10–100 s) goes to the next ones, then (``further``) to further attempts. Returns the
+    cheapest result and its estimated J."""
     import time
 
     want = sorted(ids)
@@ -541,7 +665,7 @@ def _improve_best(debris, ids, tried, settings, window, seconds: float, n_starts
     best, best_j = None, math.inf
     for i, c in enumerate(starts):
         left_s = t_stop - time.monotonic()
-        if best is not None and left_s < 1.0:
+        if best is not None and (left_s < 1.0 or (not further and i >= n_starts)):
             break
         out = improve_campaign(debris, c, settings, window, seconds=max(left_s / max(n_starts - i, 1), 1.0), log=log)
         j = campaign_cost_meur(out)
@@ -557,13 +681,14 @@ def campaign_cost_meur(missions) -> float:
 
 def search_campaign(debris, pool_ids, seconds: float, settings: SearchSettings = SearchSettings(), seed: int = 0,
                     window_mjd2000_day: tuple[float, float] = WINDOW_MJD2000_DAY, log=lambda msg: None,
-                    max_rounds: int | None = None, collect: list | None = None):
+                    max_rounds: int | None = None, collect: list | None = None, plain_rounds: int = 2):
     """Repeated greedy campaigns for ``seconds`` (squeaky wheel): debris an attempt leaves
     over, or puts in costly missions, earn a ranking credit in the next attempts; later
     attempts also perturb the ranking (seeded). Returns (best complete campaign or None,
     its estimated J, the reason of the last failure, number of attempts). ``collect``: a list
     that receives every attempt's missions (complete or not), e.g. as columns for
-    :func:`~.partition.partition_campaign`."""
+    :func:`~.partition.partition_campaign`. The first ``plain_rounds`` attempts are not
+    perturbed (and so the same for every seed)."""
     import time
 
     rng = np.random.default_rng(seed)
@@ -573,7 +698,7 @@ def search_campaign(debris, pool_ids, seconds: float, settings: SearchSettings =
     t_stop = time.monotonic() + seconds
     rounds = 0
     while time.monotonic() < t_stop and (max_rounds is None or rounds < max_rounds):
-        s = settings if rounds < 2 else replace(settings, noise=0.05)
+        s = settings if rounds < plain_rounds else replace(settings, noise=0.05)
         missions, why = greedy_campaign(debris, pool_ids, s, window_mjd2000_day, rng=rng, bonus_m_s=bonus)
         rounds += 1
         if collect is not None:
@@ -593,6 +718,68 @@ def search_campaign(debris, pool_ids, seconds: float, settings: SearchSettings =
             if per > settings.straggler_meur:
                 bonus[list(m.debris_ids)] += settings.straggler_m_s_per_meur * (per - settings.straggler_meur)
     return best, best_j, why, rounds
+
+
+def search_and_improve(debris, ids, seconds: float, settings: SearchSettings = SearchSettings(), seed: int = 0,
+                       window_mjd2000_day: tuple[float, float] = WINDOW_MJD2000_DAY, log=lambda msg: None, *,
+                       improve_fraction: float = 0.6, n_starts: int = 6, descent_fraction: float = 0.4,
+                       plain_rounds: int = 2):
+    """One search on the estimate in ``seconds``: restarts of the greedy (:func:`search_campaign`,
+    ``1 − improve_fraction`` of the time), the descent (:func:`improve_campaign`) from its
+    ``n_starts`` cheapest complete attempts (at most ``descent_fraction`` of the rest; it
+    usually reaches its local optima sooner), then :func:`anneal_campaign` from the cheapest
+    result for the time left. Returns (campaign or None, estimated J, reason of the last
+    failure, greedy attempts)."""
+    import time
+
+    t_end = time.monotonic() + seconds
+    tried: list = []
+    plans, j, why, attempts = search_campaign(debris, ids, (1.0 - improve_fraction) * seconds, settings, seed,
+                                              window_mjd2000_day, log, collect=tried, plain_rounds=plain_rounds)
+    if plans is None:
+        return None, math.inf, why, attempts
+    plans, j = _improve_best(debris, ids, tried, settings, window_mjd2000_day,
+                             descent_fraction * improve_fraction * seconds, n_starts, log, further=False)
+    left_s = t_end - time.monotonic()
+    if left_s > 1.0:
+        plans = anneal_campaign(debris, plans, settings, window_mjd2000_day, seconds=left_s, seed=seed, log=log)
+        j = campaign_cost_meur(plans)
+    return plans, j, why, attempts
+
+
+_SEARCH_JOB = None
+
+
+def _search_worker(k):
+    debris, ids, seconds, settings, seed, window, log, kw = _SEARCH_JOB
+    # the unperturbed attempts are the same for every seed: only the first process makes them
+    return search_and_improve(debris, ids, seconds, settings, seed + 1000 * k, window,
+                              lambda msg: log(f"[search {k + 1}] {msg}"), **kw, plain_rounds=2 if k == 0 else 0)
+
+
+def parallel_search(debris, ids, seconds: float, settings: SearchSettings = SearchSettings(), seed: int = 0,
+                    window_mjd2000_day: tuple[float, float] = WINDOW_MJD2000_DAY, log=lambda msg: None, *,
+                    workers: int = 2, **kw):
+    """:func:`search_and_improve` on ``workers`` processes at once (seeds ``seed``, ``seed`` +
+    1000, …; the first is the single-process search): the cheapest complete campaign of all,
+    its estimated J, the reason when none is complete, and the greedy attempts of all."""
+    global _SEARCH_JOB
+    from multiprocessing import get_context
+
+    if workers <= 1:
+        return search_and_improve(debris, ids, seconds, settings, seed, window_mjd2000_day, log, **kw)
+    _SEARCH_JOB = (debris, ids, seconds, settings, seed, window_mjd2000_day, log, kw)
+    try:
+        with get_context("fork").Pool(workers) as pool:
+            results = pool.map(_search_worker, range(workers), chunksize=1)
+    finally:
+        _SEARCH_JOB = None
+    attempts = sum(r[3] for r in results)
+    done = [r for r in results if r[0] is not None]
+    if not done:
+        return None, math.inf, results[0][2], attempts
+    plans, j, why, _ = min(done, key=lambda r: r[1])
+    return plans, j, why, attempts
 
 
 # --- flying, assembling, checkpoints -------------------------------------------------------------
@@ -714,10 +901,12 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
 
     ``pool_ids``: the debris to remove (default all; a subset gives a partial campaign that is
     validated without the coverage rule). A ``search_fraction`` of the time goes to the
-    estimate-driven search — restarts of the greedy campaign (:func:`search_campaign`), then
-    ``improve_fraction`` of that time on the campaign-level local search
-    (:func:`improve_campaign`) from each of the ``n_starts`` cheapest complete campaigns
-    found, then from further ones while time is left — the rest to flying the legs exactly.
+    estimate-driven search, on ``workers`` processes with their own seeds
+    (:func:`parallel_search`): each runs restarts of the greedy campaign
+    (:func:`search_campaign`), then, for ``improve_fraction`` of its time, the descent
+    (:func:`improve_campaign`) from each of its ``n_starts`` cheapest complete campaigns and
+    the annealing (:func:`anneal_campaign`) from the cheapest result; the cheapest campaign
+    of all is flown. The rest of the time goes to flying the legs exactly.
     ``out_dir`` receives ``missionNN.txt`` files plus the checkpoints ``campaign.json``
     (the plan) and ``legs.json`` (every flown leg); run again with the same folder to resume.
     """
@@ -748,14 +937,12 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
             log(f"resuming the plan in {plan_file} ({len(plans)} missions, {len(cache)} legs already flown)")
     if plans is None:
         search_s = max(10.0, search_fraction * minutes * 60.0)
-        tried: list = []
-        plans, est_j, why, attempts = search_campaign(debris, ids, (1.0 - improve_fraction) * search_s, settings,
-                                                      seed, window_mjd2000_day, log, collect=tried)
+        plans, est_j, why, attempts = parallel_search(debris, ids, search_s, settings, seed, window_mjd2000_day, log,
+                                                      workers=workers, improve_fraction=improve_fraction,
+                                                      n_starts=n_starts)
         if plans is None:
             raise SweepersError(f"no complete campaign found in {search_s:.0f} s of search: {why}. "
                                 "Give more --minutes, or fewer debris")
-        plans, est_j = _improve_best(debris, ids, tried, settings, window_mjd2000_day,
-                                     improve_fraction * search_s, n_starts, log)
         _save_json(plan_file, {"debris": ids, "estimated_j_meur": est_j, "missions": [p.to_dict() for p in plans]})
         log(f"plan: {len(plans)} missions, estimated J {est_j:.1f} MEUR; flying {sum(p.n - 1 for p in plans)} legs")
     save = lambda c: _save_json(legs_file, c)  # noqa: E731
