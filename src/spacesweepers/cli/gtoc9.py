@@ -165,7 +165,7 @@ def solve(
     minutes: float = typer.Option(30.0, "--minutes", help="time budget in minutes (search, then exact legs)"),
     out: Path = typer.Option(..., "--out", help="folder for the mission files and the checkpoints (resumable)"),
     seed: int = typer.Option(0, "--seed", help="seed of the randomised search restarts"),
-    workers: int = typer.Option(2, "--workers", help="processes that fly the exact legs"),
+    workers: int = typer.Option(2, "--workers", help="processes that search (each with its own seed) and fly the exact legs"),
     ids: Optional[List[int]] = typer.Option(None, "--id", help="remove only these debris (repeatable; default all)"),
     debris: Optional[Path] = typer.Option(None, "--debris", help=_DEBRIS_HELP),
     plots: bool = typer.Option(False, "--plots", help="also write timeline.png, route-raan.png, leg-dv.png to --out"),
