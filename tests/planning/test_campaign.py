@@ -386,3 +386,26 @@ def test_parallel_search_is_complete_and_no_dearer_than_its_first_greedy(debris)
     assert j == pytest.approx(campaign_cost_meur(plans)) and j <= j1 + 1e-9
     assert sorted(d for m in plans for d in m.debris_ids) == pool
     _gaps_ok(plans, window)
+
+
+def test_a_leg_that_could_not_be_flown_is_re_planned_around(debris, tmp_path):
+    """Resume a flown 3-debris campaign whose first leg is marked as failed in the checkpoint:
+    the re-planner re-times the mission away from that leg's epochs (within 5 days of both
+    is excluded), flies the new legs, and the campaign is valid and complete again."""
+    first = solve_campaign(debris, 0.2, tmp_path, pool_ids=TRIO, workers=1)
+    assert first.ok
+    legs_file = tmp_path / "legs.json"
+    legs = json.loads(legs_file.read_text())
+    plan = json.loads((tmp_path / "campaign.json").read_text())["missions"][0]
+    dep, arr = plan["debris_ids"][0], plan["debris_ids"][1]
+    t_dep, t_arr = plan["departure_mjd2000_day"][0], plan["arrival_mjd2000_day"][1]
+    key = f"{dep}:{float(t_dep)!r}:{arr}:{float(t_arr)!r}"
+    legs[key].update(ok=False, converged=False, message="marked as failed by the test")
+    legs_file.write_text(json.dumps(legs))
+    again = solve_campaign(debris, 0.2, tmp_path, pool_ids=TRIO, workers=1)
+    assert again.ok, again.problems + [str(v) for v in again.report.violations]
+    assert sorted(d for m in again.plans for d in m.debris_ids) == sorted(TRIO)
+    for m in again.plans:
+        for a, b in zip(m.visits, m.visits[1:]):
+            if (a[0], b[0]) == (dep, arr):  # the same pair again only away from the failed epochs
+                assert abs(a[2] - t_dep) > 5.0 or abs(b[1] - t_arr) > 5.0

@@ -723,13 +723,13 @@ def search_campaign(debris, pool_ids, seconds: float, settings: SearchSettings =
 def search_and_improve(debris, ids, seconds: float, settings: SearchSettings = SearchSettings(), seed: int = 0,
                        window_mjd2000_day: tuple[float, float] = WINDOW_MJD2000_DAY, log=lambda msg: None, *,
                        improve_fraction: float = 0.6, n_starts: int = 6, descent_fraction: float = 0.4,
-                       plain_rounds: int = 2):
+                       plain_rounds: int = 2, anneal: bool = True):
     """One search on the estimate in ``seconds``: restarts of the greedy (:func:`search_campaign`,
     ``1 − improve_fraction`` of the time), the descent (:func:`improve_campaign`) from its
     ``n_starts`` cheapest complete attempts (at most ``descent_fraction`` of the rest; it
     usually reaches its local optima sooner), then :func:`anneal_campaign` from the cheapest
-    result for the time left. Returns (campaign or None, estimated J, reason of the last
-    failure, greedy attempts)."""
+    result for the time left (with ``anneal``; without it, returns after the descent). Returns
+    (campaign or None, estimated J, reason of the last failure, greedy attempts)."""
     import time
 
     t_end = time.monotonic() + seconds
@@ -741,7 +741,7 @@ def search_and_improve(debris, ids, seconds: float, settings: SearchSettings = S
     plans, j = _improve_best(debris, ids, tried, settings, window_mjd2000_day,
                              descent_fraction * improve_fraction * seconds, n_starts, log, further=False)
     left_s = t_end - time.monotonic()
-    if left_s > 1.0:
+    if anneal and left_s > 1.0:
         plans = anneal_campaign(debris, plans, settings, window_mjd2000_day, seconds=left_s, seed=seed, log=log)
         j = campaign_cost_meur(plans)
     return plans, j, why, attempts
@@ -754,31 +754,52 @@ def _search_worker(k):
     debris, ids, seconds, settings, seed, window, log, kw = _SEARCH_JOB
     # the unperturbed attempts are the same for every seed: only the first process makes them
     return search_and_improve(debris, ids, seconds, settings, seed + 1000 * k, window,
-                              lambda msg: log(f"[search {k + 1}] {msg}"), **kw, plain_rounds=2 if k == 0 else 0)
+                              lambda msg: log(f"[search {k + 1}] {msg}"), **kw, plain_rounds=2 if k == 0 else 0,
+                              anneal=False)
+
+
+def _anneal_worker(k):
+    debris, plans, seconds, settings, seed, window, log = _SEARCH_JOB
+    return anneal_campaign(debris, plans, settings, window, seconds=seconds, seed=seed + 1000 * k,
+                           log=lambda msg: log(f"[search {k + 1}] {msg}"))
 
 
 def parallel_search(debris, ids, seconds: float, settings: SearchSettings = SearchSettings(), seed: int = 0,
                     window_mjd2000_day: tuple[float, float] = WINDOW_MJD2000_DAY, log=lambda msg: None, *,
                     workers: int = 2, **kw):
-    """:func:`search_and_improve` on ``workers`` processes at once (seeds ``seed``, ``seed`` +
-    1000, …; the first is the single-process search): the cheapest complete campaign of all,
-    its estimated J, the reason when none is complete, and the greedy attempts of all."""
+    """:func:`search_and_improve` on ``workers`` processes at once. First each process runs
+    the restarts and the descent with its own seed (``seed``, ``seed`` + 1000, …; the first
+    is the single-process search); then the cheapest campaign of all is annealed by every
+    process, each with its own seed, for the time left (the descent's results differ by
+    several per cent and the annealing gains ~2 % from any of them, so the best start is
+    worth every process). Returns the cheapest complete campaign, its estimated J, the
+    reason when none is complete, and the greedy attempts of all processes."""
     global _SEARCH_JOB
+    import time
     from multiprocessing import get_context
 
     if workers <= 1:
         return search_and_improve(debris, ids, seconds, settings, seed, window_mjd2000_day, log, **kw)
+    t_end = time.monotonic() + seconds
+    ctx = get_context("fork")
     _SEARCH_JOB = (debris, ids, seconds, settings, seed, window_mjd2000_day, log, kw)
     try:
-        with get_context("fork").Pool(workers) as pool:
+        with ctx.Pool(workers) as pool:
             results = pool.map(_search_worker, range(workers), chunksize=1)
+        attempts = sum(r[3] for r in results)
+        done = [r for r in results if r[0] is not None]
+        if not done:
+            return None, math.inf, results[0][2], attempts
+        plans, j, why, _ = min(done, key=lambda r: r[1])
+        left_s = t_end - time.monotonic()
+        if left_s > 1.0:
+            _SEARCH_JOB = (debris, plans, left_s, settings, seed, window_mjd2000_day, log)
+            with ctx.Pool(workers) as pool:
+                annealed = pool.map(_anneal_worker, range(workers), chunksize=1)
+            plans = min(annealed, key=campaign_cost_meur)
+            j = campaign_cost_meur(plans)
     finally:
         _SEARCH_JOB = None
-    attempts = sum(r[3] for r in results)
-    done = [r for r in results if r[0] is not None]
-    if not done:
-        return None, math.inf, results[0][2], attempts
-    plans, j, why, _ = min(done, key=lambda r: r[1])
     return plans, j, why, attempts
 
 
@@ -947,7 +968,10 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
         log(f"plan: {len(plans)} missions, estimated J {est_j:.1f} MEUR; flying {sum(p.n - 1 for p in plans)} legs")
     save = lambda c: _save_json(legs_file, c)  # noqa: E731
     problems: list[str] = []
-    forbidden: list[list] = [[] for _ in plans]
+    # legs that could not be flown, (dep id, t_dep, arr id, t_arr[, cap days]): properties of the
+    # pair and its epochs, so one list for every mission (a list per mission index went stale, and
+    # was emptied, whenever a mission was added)
+    forbidden: list = []
     failed_pairs: set = set()  # (departure id, arrival id) of every leg that could not be flown, all rounds
     capped: set = set()  # pairs re-planned with flights of at most _SAFE_TOF_DAY
     rounds = 8
@@ -973,36 +997,32 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
             failed = [leg for leg in legs if not cache[_leg_key(leg)]["ok"]]
             if not failed:  # flown, but too much propellant: keep the longest affordable start
                 plans = _truncate(debris, plans, k, cache, settings, window_mjd2000_day, log)
-                forbidden = [[] for _ in plans]
                 continue
             failed_pairs |= {(d, a) for d, _, a, _ in failed}
             if rnd == 0:
-                forbidden[k] += failed
+                forbidden += failed
             # then flights of at most 20 days (our exact solver is proven up to 20 days; the legs that
             # failed on the perigee rule were 21–30-day drifts), then the pair not at all
             for d, t0, a, t1 in failed:
                 if t1 - t0 > _SAFE_TOF_DAY + 1e-9 and (d, a) not in capped:
                     capped.add((d, a))
-                    forbidden[k].append((d, None, a, None, _SAFE_TOF_DAY))
+                    forbidden.append((d, None, a, None, _SAFE_TOF_DAY))
                 elif rnd > 0:
-                    forbidden[k].append((d, None, a, None))
+                    forbidden.append((d, None, a, None))
             log(f"mission {k + 1}: {why}; re-planning around it")
             lo, hi = _bounds(plans, k, window_mjd2000_day)
-            q = _retime(debris, plans[k].debris_ids, lo, hi, settings, forbidden=forbidden[k])
+            q = _retime(debris, plans[k].debris_ids, lo, hi, settings, forbidden=forbidden)
             if q is None:  # drop the arrival debris of the failed leg; put it elsewhere if it fits
                 drop = failed[0][2]
                 kept = [d for d in plans[k].debris_ids if d != drop]
-                q = _retime(debris, kept, lo, hi, settings, forbidden=forbidden[k])
+                q = _retime(debris, kept, lo, hi, settings, forbidden=forbidden)
                 if q is not None:
                     # elsewhere — this mission included, at a position that does not make the
                     # failed leg again
                     rest = plans[:k] + [q] + plans[k + 1:]
-                    n_rest = len(rest)
                     rest, placed = _place(debris, rest, drop, settings, window_mjd2000_day, log,
                                           forbidden_pairs=failed_pairs)
                     if placed:
-                        if len(rest) != n_rest:  # a mission of its own: the indices moved
-                            forbidden = [[] for _ in rest]
                         plans = rest
                         continue
                     # nowhere to put it: fly the mission without it (one debris short, reported
@@ -1012,7 +1032,7 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
                 else:  # not even without it: keep the mission up to the failed leg, place the rest
                     ids_k = list(plans[k].debris_ids)
                     cut = ids_k.index(failed[0][0]) + 1
-                    head = _retime(debris, ids_k[:cut], lo, hi, settings, forbidden=forbidden[k]) if cut > 1 else None
+                    head = _retime(debris, ids_k[:cut], lo, hi, settings, forbidden=forbidden) if cut > 1 else None
                     if head is None:
                         head = MissionPlan((ids_k[0],), (lo,), (lo + STAY_DAY,), ())
                     rest = plans[:k] + [head] + plans[k + 1:]
@@ -1024,7 +1044,6 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
                         if not placed:
                             log(f"debris {x} fits nowhere: the campaign will be one debris short")
                     plans = rest
-                    forbidden = [[] for _ in plans]
                     continue
             if q is not None:
                 plans[k] = q
