@@ -252,6 +252,17 @@ def _node_gap_rad(debris, a: int, b: int, t: float) -> float:
     return abs((debris.node_rad(a, t) - debris.node_rad(b, t) + math.pi) % (2 * math.pi) - math.pi)
 
 
+def _position_gap_rad(debris, m: MissionPlan, pos: int, first: int, last: int | None = None) -> float:
+    """Largest node gap (rad) between debris put at position ``pos`` of mission ``m`` (a block
+    from ``first`` to ``last``, one debris when ``last`` is None) and its neighbours there: the
+    debris before, at its departure epoch, and the one after, at its arrival epoch."""
+    ids = m.debris_ids
+    last = first if last is None else last
+    before = _node_gap_rad(debris, first, ids[pos - 1], m.departure_mjd2000_day[pos - 1]) if pos > 0 else 0.0
+    after = _node_gap_rad(debris, last, ids[pos], m.arrival_mjd2000_day[pos]) if pos < len(ids) else 0.0
+    return max(before, after)
+
+
 def insert_leftovers(debris, missions, left, settings: SearchSettings, window, log=lambda msg: None, exclude=(),
                      forbidden_pairs=(), max_gap_deg: float = 6.0):
     """Put each left-over debris into the mission and position where the estimated cost rises
@@ -275,13 +286,7 @@ def insert_leftovers(debris, missions, left, settings: SearchSettings, window, l
                 if (p > 0 and (ids[p - 1], int(x)) in forbidden_pairs) or (
                         p < len(ids) and (int(x), ids[p]) in forbidden_pairs):
                     continue
-                close = True
-                for nb, t in ((ids[p - 1], m.departure_mjd2000_day[p - 1]) if p > 0 else (None, None),
-                              (ids[p], m.arrival_mjd2000_day[p]) if p < len(ids) else (None, None)):
-                    if nb is None:
-                        continue
-                    close &= _node_gap_rad(debris, x, nb, t) < lim
-                if not close:
+                if _position_gap_rad(debris, m, p, int(x)) >= lim:
                     continue
                 q = _retime(debris, ids[:p] + [x] + ids[p:], lo, hi, settings)
                 if q is None or not math.isfinite(q.cost_meur):
@@ -554,14 +559,7 @@ def anneal_campaign(debris, plans, settings: SearchSettings = SearchSettings(),
     def cost(p):
         if p is None:
             return 0.0
-        c = p.cost_meur
-        return c if math.isfinite(c) and _propellant_kg(p) <= propellant_cap_kg else math.inf
-
-    def gap(block, m, pos):  # the block's ends against the neighbours' nodes at their epochs (rad)
-        ids = m.debris_ids
-        g0 = _node_gap_rad(debris, block[0], ids[pos - 1], m.departure_mjd2000_day[pos - 1]) if pos > 0 else 0.0
-        g1 = _node_gap_rad(debris, block[-1], ids[pos], m.arrival_mjd2000_day[pos]) if pos < len(ids) else 0.0
-        return max(g0, g1)
+        return p.cost_meur if _affordable([p], propellant_cap_kg) else math.inf
 
     def retime(ms, k, ids):
         lo, hi = _bounds(ms, k, window)
@@ -571,7 +569,8 @@ def anneal_campaign(debris, plans, settings: SearchSettings = SearchSettings(),
         """A random one of the ``n_closest`` positions whose neighbours' nodes are closest to
         the block's (within ``max_gap_deg``), or None: a random position anywhere is almost
         always a dear plane change, which the annealing would only refuse."""
-        cands = sorted((g, k, p) for k, m in enumerate(ms) for p in range(m.n + 1) if (g := gap(block, m, p)) < lim)
+        cands = sorted((g, k, p) for k, m in enumerate(ms) for p in range(m.n + 1)
+                       if (g := _position_gap_rad(debris, m, p, block[0], block[-1])) < lim)
         if not cands:
             return None
         _, k, p = cands[int(rng.integers(min(n_closest, len(cands))))]
@@ -645,12 +644,11 @@ def anneal_campaign(debris, plans, settings: SearchSettings = SearchSettings(),
     return sorted(best, key=lambda m: m.start_mjd2000_day)
 
 
-def _improve_best(debris, ids, tried, settings, window, seconds: float, n_starts: int, log, further: bool = True):
+def _improve_best(debris, ids, tried, settings, window, seconds: float, n_starts: int, log):
     """The local search from the distinct complete campaigns of ``tried`` (the restarts'
     attempts), cheapest first, for ``seconds``: the first ``n_starts`` share the time left
     among those still to go, and time a start leaves at its local optimum (typically after
-    10–100 s) goes to the next ones, then (``further``) to further attempts. Returns the
-    cheapest result and its estimated J."""
+    10–100 s) goes to the next ones. Returns the cheapest result and its estimated J."""
     import time
 
     want = sorted(ids)
@@ -665,7 +663,7 @@ def _improve_best(debris, ids, tried, settings, window, seconds: float, n_starts
     best, best_j = None, math.inf
     for i, c in enumerate(starts):
         left_s = t_stop - time.monotonic()
-        if best is not None and (left_s < 1.0 or (not further and i >= n_starts)):
+        if best is not None and (left_s < 1.0 or i >= n_starts):
             break
         out = improve_campaign(debris, c, settings, window, seconds=max(left_s / max(n_starts - i, 1), 1.0), log=log)
         j = campaign_cost_meur(out)
@@ -739,7 +737,7 @@ def search_and_improve(debris, ids, seconds: float, settings: SearchSettings = S
     if plans is None:
         return None, math.inf, why, attempts
     plans, j = _improve_best(debris, ids, tried, settings, window_mjd2000_day,
-                             descent_fraction * improve_fraction * seconds, n_starts, log, further=False)
+                             descent_fraction * improve_fraction * seconds, n_starts, log)
     left_s = t_end - time.monotonic()
     if anneal and left_s > 1.0:
         plans = anneal_campaign(debris, plans, settings, window_mjd2000_day, seconds=left_s, seed=seed, log=log)
