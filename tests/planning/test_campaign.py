@@ -81,6 +81,27 @@ def test_epoch_dp_is_the_exhaustive_optimum_and_its_cache_changes_nothing(debris
     assert all(key[0] != other_id or sq._leg_grids.owners[other_id]() is not None for key in sq._leg_grids.grids)
 
 
+def test_leg_grids_moved_in_time_come_from_the_same_chunks(debris):
+    """The leg grids are kept in chunks of a grid common to every call: a DP over a free time
+    moved by days (and over one whose epochs fall half-way between days) returns exactly the
+    plan it returns with nothing kept; the one moved by whole days needs no chunk more."""
+    from spacesweepers.planning import sequence as sq
+
+    seq = TRIO
+    for lo, hi in ((23467.0, 23520.0), (23470.0, 23527.0), (23467.5, 23520.5)):
+        sq._leg_grids.grids.clear()
+        sq._leg_grids.bytes = 0
+        fresh = optimise_epochs(debris, seq, lo, hi)
+        sq._leg_grids.grids.clear()
+        sq._leg_grids.bytes = 0
+        optimise_epochs(debris, seq, 23467.0, 23520.0)
+        before = len(sq._leg_grids.grids)
+        kept = optimise_epochs(debris, seq, lo, hi)
+        assert kept == fresh and kept.dv_total_m_s == fresh.dv_total_m_s
+        added = len(sq._leg_grids.grids) - before
+        assert added == (before if lo % 1 else 0)  # days 23456–23551 are chunks 733–735 of 32 days
+
+
 def test_search_is_deterministic_with_a_seed(debris):
     pool = list(range(0, 123, 10))
     kw = dict(settings=SearchSettings(beam_width=40), seed=3, window_mjd2000_day=(23467.0, 24200.0), max_rounds=3)
@@ -365,6 +386,30 @@ def test_annealing_empties_a_mission_whose_debris_fits_elsewhere(debris):
     out = anneal_campaign(debris, alone, s, SWAP_WINDOW, seconds=300.0, seed=1, max_steps=800)
     assert len(out) <= len(alone) - 1 and all(m.n > 1 for m in out if x in m.debris_ids)
     assert campaign_cost_meur(out) < campaign_cost_meur(alone) - 50.0  # the base cost saved, less the insertion
+    assert sorted(d for m in out for d in m.debris_ids) == SWAP_POOL
+    _gaps_ok(out, SWAP_WINDOW)
+
+
+def test_annealing_moves_time_from_a_mission_that_can_spare_it(debris):
+    """The first mission squeezed into 40 days less and the second grown back over them (the
+    window is then full and no relocation or re-timing inside each mission's free time can
+    give the time back): boundary shifts alone return time to the first, at a lower
+    estimated J, with the 30-day gap and every rule kept."""
+    from spacesweepers.planning.campaign import _retime, anneal_campaign, campaign_cost_meur
+
+    s = SearchSettings(beam_width=40)
+    plans, _, _, _ = search_campaign(debris, SWAP_POOL, 60.0, s, seed=3, window_mjd2000_day=SWAP_WINDOW, max_rounds=2)
+    plans = sorted(plans, key=lambda m: m.start_mjd2000_day)
+    a, b = plans[0], plans[1]
+    qa = _retime(debris, a.debris_ids, a.start_mjd2000_day, a.end_mjd2000_day, s, end_by=a.end_mjd2000_day - 40.0)
+    qb = _retime(debris, b.debris_ids, qa.end_mjd2000_day + 30.0, b.end_mjd2000_day, s)
+    squeezed = [qa, qb] + plans[2:]
+    assert qa.cost_meur > a.cost_meur + 0.5  # the squeeze costs the first mission
+    out = anneal_campaign(debris, squeezed, s, SWAP_WINDOW, seconds=300.0, seed=2, max_steps=60,
+                          shift_probability=1.0)
+    first = min(out, key=lambda m: m.start_mjd2000_day)
+    assert first.debris_ids == a.debris_ids and first.end_mjd2000_day > qa.end_mjd2000_day
+    assert campaign_cost_meur(out) < campaign_cost_meur(squeezed) - 0.5
     assert sorted(d for m in out for d in m.debris_ids) == SWAP_POOL
     _gaps_ok(out, SWAP_WINDOW)
 

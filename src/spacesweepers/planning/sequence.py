@@ -215,19 +215,35 @@ def beam_mission(debris, pool_ids, launch_mjd2000_day, end_max_mjd2000_day: floa
 class _LegGrids:
     """Estimated ΔV of one debris pair over a DP's (departure epoch × flight time) grid, kept
     for the grids asked again. A local search re-times the same mission with one debris more
-    or less hundreds of times, inside the same free time: all its other legs are the same
-    pairs on the same grid. Least recently used grids go first past ``max_bytes``. Grids are
-    keyed by the debris set's ``id``, which a new set may reuse once the old one is gone: a
-    weak reference to each set tells them apart, and a new set's id drops the old grids."""
+    or less hundreds of times: all its other legs are the same pairs. The departure epochs
+    are kept in chunks of ``chunk`` grid steps aligned on a grid common to all calls (same
+    step, same fractional origin), so a mission re-timed in a free time that moved by a few
+    days still finds its legs. Least recently used chunks go first past ``max_bytes``. Chunks
+    are keyed by the debris set's ``id``, which a new set may reuse once the old one is gone:
+    a weak reference to each set tells them apart, and a new set's id drops the old chunks."""
 
-    def __init__(self, max_bytes: int = 256 * 2**20):
+    def __init__(self, max_bytes: int = 256 * 2**20, chunk: int = 32):
         from collections import OrderedDict
 
-        self.max_bytes, self.bytes, self.grids, self.owners = max_bytes, 0, OrderedDict(), {}
+        self.max_bytes, self.bytes, self.grids, self.owners, self.chunk = max_bytes, 0, OrderedDict(), {}, chunk
 
     def _drop(self, keep):
         for key in [key for key in self.grids if not keep(key)]:
             self.bytes -= self.grids.pop(key).nbytes
+
+    def _chunk(self, debris, a, b, key, deps, tofs):
+        c = self.grids.get(key)
+        if c is not None:
+            self.grids.move_to_end(key)
+            return c
+        c = estimate_debris_legs(debris, a, b, deps[:, None], tofs[None, :]).astype(np.float32)
+        c.setflags(write=False)
+        self.grids[key] = c
+        self.bytes += c.nbytes
+        while self.bytes > self.max_bytes and len(self.grids) > 1:
+            _, old = self.grids.popitem(last=False)
+            self.bytes -= old.nbytes
+        return c
 
     def __call__(self, debris, a: int, b: int, grid, tofs):
         import weakref
@@ -239,20 +255,18 @@ class _LegGrids:
             for i in gone:
                 self.owners.pop(i, None)
             self.owners[id(debris)] = weakref.ref(debris)
-        key = (id(debris), a, b, float(grid[0]), grid.size, float(grid[1] - grid[0]) if grid.size > 1 else 0.0,
-               float(tofs[0]), tofs.size)
-        c = self.grids.get(key)
-        if c is not None:
-            self.grids.move_to_end(key)
-            return c
-        c = estimate_debris_legs(debris, a, b, grid[:, None], tofs[None, :]).astype(np.float32)
-        c.setflags(write=False)
-        self.grids[key] = c
-        self.bytes += c.nbytes
-        while self.bytes > self.max_bytes and len(self.grids) > 1:
-            _, old = self.grids.popitem(last=False)
-            self.bytes -= old.nbytes
-        return c
+        tkey = (float(tofs[0]), tofs.size, float(tofs[-1]))
+        if grid.size < 2:
+            return self._chunk(debris, a, b, (id(debris), a, b, float(grid[0]), 0.0, tkey), grid, tofs)
+        step = float(grid[1] - grid[0])
+        origin = round(float(grid[0]) % step, 6)
+        i0 = int(round((float(grid[0]) - origin) / step))  # index of grid[0] on the common grid
+        n = self.chunk
+        parts = [self._chunk(debris, a, b, (id(debris), a, b, step, origin, tkey, c),
+                             origin + (c * n + np.arange(n)) * step, tofs)
+                 for c in range(i0 // n, (i0 + grid.size - 1) // n + 1)]
+        whole = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        return whole[i0 - (i0 // n) * n:][: grid.size]
 
 
 _leg_grids = _LegGrids()
@@ -261,7 +275,8 @@ _leg_grids = _LegGrids()
 def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_day: float, *,
                     step_day: float = 1.0, max_tof_day: float = 30.0, min_tof_day: float = 1.0,
                     dv_factor: float = 1.0, leg_overhead_m_s: float = 0.0, time_price_m_s_day: float = 0.0,
-                    forbidden=()) -> MissionPlan | None:
+                    forbidden=(), launch_from_mjd2000_day: float | None = None,
+                    end_by_mjd2000_day: float | None = None) -> MissionPlan | None:
     """Re-time a debris sequence: minimise Σ estimated leg ΔV (+ λ·mission days) over the
     launch, departure epochs and flight times on a ``step_day`` grid, with stays ≥ 5 days,
     launch ≥ ``start_min`` and last stay over by ``end_max``. Dynamic programming: after leg k
@@ -269,7 +284,10 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
     fit the window. ``forbidden``: legs (dep id, departure epoch, arrival id, arrival epoch)
     that could not be flown; legs of the same pair within 5 days of those epochs are excluded
     (a departure epoch of None excludes the pair altogether; a fifth element, days, excludes
-    only the pair's flights longer than that)."""
+    only the pair's flights longer than that). ``launch_from_mjd2000_day`` and
+    ``end_by_mjd2000_day`` narrow the launch and the end of the last stay inside the window
+    (the grid, and with it the leg grids kept between calls, still spans the whole window: a
+    search that moves a mission's ends inside the same free time re-uses them)."""
     seq = [int(x) for x in seq]
     grid = np.arange(start_min_mjd2000_day, end_max_mjd2000_day + 1e-9, step_day)
     ng = grid.size
@@ -281,7 +299,8 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
         return None
     # F[g]: best cost being free to depart at grid[g]; launch at grid[g - s5]
     F = np.full(ng, np.inf)
-    F[s5:] = 0.0  # launch cost 0
+    first = 0 if launch_from_mjd2000_day is None else int(np.searchsorted(grid, launch_from_mjd2000_day - 1e-9))
+    F[s5 + first:] = 0.0  # launch cost 0
     # back-pointers per leg: for each arrival grid index, the departure index and tof index
     back = []
     prefix_arg = []
@@ -321,6 +340,10 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
         prefix_arg.append(arg)
         F = Fn
     # the last stay must end by end_max: free-to-depart epoch ≤ grid[-1]; take the best overall
+    if end_by_mjd2000_day is not None:
+        F = F[: int(np.searchsorted(grid, end_by_mjd2000_day + 1e-9))]
+        if F.size == 0:
+            return None
     g = int(np.argmin(F))
     if not np.isfinite(F[g]):
         return None
