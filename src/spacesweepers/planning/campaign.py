@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -772,21 +773,35 @@ def search_and_improve(debris, ids, seconds: float, settings: SearchSettings = S
     return plans, j, why, attempts
 
 
-_SEARCH_JOB = None
+class _Job(NamedTuple):
+    """What the forked processes of :func:`parallel_search` work on (set before each pool):
+    ``start`` is the debris ids for the search phase, the campaign for the annealing phase."""
+
+    debris: object
+    start: object
+    seconds: float
+    settings: SearchSettings
+    seed: int
+    window: tuple
+    log: object
+    kw: dict
+
+
+_SEARCH_JOB: _Job | None = None
 
 
 def _search_worker(k):
-    debris, ids, seconds, settings, seed, window, log, kw = _SEARCH_JOB
+    job = _SEARCH_JOB
     # the unperturbed attempts are the same for every seed: only the first process makes them
-    return search_and_improve(debris, ids, seconds, settings, seed + 1000 * k, window,
-                              lambda msg: log(f"[search {k + 1}] {msg}"), **kw, plain_rounds=2 if k == 0 else 0,
-                              anneal=False)
+    return search_and_improve(job.debris, job.start, job.seconds, job.settings, job.seed + 1000 * k, job.window,
+                              lambda msg: job.log(f"[search {k + 1}] {msg}"), **job.kw,
+                              plain_rounds=2 if k == 0 else 0, anneal=False)
 
 
 def _anneal_worker(k):
-    debris, plans, seconds, settings, seed, window, log = _SEARCH_JOB
-    return anneal_campaign(debris, plans, settings, window, seconds=seconds, seed=seed + 1000 * k,
-                           log=lambda msg: log(f"[search {k + 1}] {msg}"))
+    job = _SEARCH_JOB
+    return anneal_campaign(job.debris, job.start, job.settings, job.window, seconds=job.seconds,
+                           seed=job.seed + 1000 * k, log=lambda msg: job.log(f"[search {k + 1}] {msg}"))
 
 
 def parallel_search(debris, ids, seconds: float, settings: SearchSettings = SearchSettings(), seed: int = 0,
@@ -807,7 +822,7 @@ def parallel_search(debris, ids, seconds: float, settings: SearchSettings = Sear
         return search_and_improve(debris, ids, seconds, settings, seed, window_mjd2000_day, log, **kw)
     t_end = time.monotonic() + seconds
     ctx = get_context("fork")
-    _SEARCH_JOB = (debris, ids, seconds, settings, seed, window_mjd2000_day, log, kw)
+    _SEARCH_JOB = _Job(debris, ids, seconds, settings, seed, window_mjd2000_day, log, kw)
     try:
         with ctx.Pool(workers) as pool:
             results = pool.map(_search_worker, range(workers), chunksize=1)
@@ -818,7 +833,7 @@ def parallel_search(debris, ids, seconds: float, settings: SearchSettings = Sear
         plans, j, why, _ = min(done, key=lambda r: r[1])
         left_s = t_end - time.monotonic()
         if left_s > 1.0:
-            _SEARCH_JOB = (debris, plans, left_s, settings, seed, window_mjd2000_day, log)
+            _SEARCH_JOB = _Job(debris, plans, left_s, settings, seed, window_mjd2000_day, log, {})
             with ctx.Pool(workers) as pool:
                 annealed = pool.map(_anneal_worker, range(workers), chunksize=1)
             plans = min(annealed, key=campaign_cost_meur)
@@ -938,6 +953,64 @@ def _save_json(path, obj):
     tmp.replace(path)
 
 
+def _replan(debris, plans, k, why, cache, rnd, forbidden, failed_pairs, capped, settings, window, log):
+    """Mission k could not be flown (``why``): re-plan it around its legs that failed, or, if
+    they all flew, cut it to its longest affordable start (:func:`_truncate`). The failed legs
+    join ``forbidden`` (the first round: near those epochs; a leg of more than 20 days: then
+    flights of at most 20 days, noted in ``capped``; later rounds: the pair altogether) and
+    their pairs join ``failed_pairs``; all three are updated in place. Returns the missions."""
+    legs = plan_legs(plans[k])
+    failed = [leg for leg in legs if not cache[_leg_key(leg)]["ok"]]
+    if not failed:  # flown, but too much propellant: keep the longest affordable start
+        return _truncate(debris, plans, k, cache, settings, window, log)
+    failed_pairs.update((d, a) for d, _, a, _ in failed)
+    if rnd == 0:
+        forbidden.extend(failed)
+    # then flights of at most 20 days (our exact solver is proven up to 20 days; the legs that
+    # failed on the perigee rule were 21–30-day drifts), then the pair not at all
+    for d, t0, a, t1 in failed:
+        if t1 - t0 > _SAFE_TOF_DAY + 1e-9 and (d, a) not in capped:
+            capped.add((d, a))
+            forbidden.append((d, None, a, None, _SAFE_TOF_DAY))
+        elif rnd > 0:
+            forbidden.append((d, None, a, None))
+    log(f"mission {k + 1}: {why}; re-planning around it")
+    lo, hi = _bounds(plans, k, window)
+    q = _retime(debris, plans[k].debris_ids, lo, hi, settings, forbidden=forbidden)
+    if q is not None:
+        return plans[:k] + [q] + plans[k + 1:]
+    # drop the arrival debris of the failed leg; put it elsewhere if it fits
+    drop = failed[0][2]
+    kept = [d for d in plans[k].debris_ids if d != drop]
+    q = _retime(debris, kept, lo, hi, settings, forbidden=forbidden)
+    if q is not None:
+        # elsewhere — this mission included, at a position that does not make the failed leg again
+        rest, placed = _place(debris, plans[:k] + [q] + plans[k + 1:], drop, settings, window, log,
+                              forbidden_pairs=failed_pairs)
+        if placed:
+            return rest
+        # nowhere to put it: fly the mission without it (one debris short, reported by the
+        # validator) rather than lose the whole mission
+        log(f"debris {drop} fits nowhere else and no slot is free for a mission of its own; "
+            f"mission {k + 1} flies without it")
+        return plans[:k] + [q] + plans[k + 1:]
+    # not even without it: keep the mission up to the failed leg, place the rest
+    ids_k = list(plans[k].debris_ids)
+    cut = ids_k.index(failed[0][0]) + 1
+    head = _retime(debris, ids_k[:cut], lo, hi, settings, forbidden=forbidden) if cut > 1 else None
+    if head is None:
+        head = MissionPlan((ids_k[0],), (lo,), (lo + STAY_DAY,), ())
+    rest = plans[:k] + [head] + plans[k + 1:]
+    log(f"mission {k + 1} cannot be timed around the failed leg: it keeps {head.n} debris, "
+        f"{len(ids_k) - head.n} go elsewhere")
+    for x in ids_k[head.n:]:
+        rest, placed = _place(debris, rest, x, settings, window, log, forbidden_pairs=failed_pairs,
+                              exclude={rest.index(head)})
+        if not placed:
+            log(f"debris {x} fits nowhere: the campaign will be one debris short")
+    return rest
+
+
 def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: int = 0,
                    settings: SearchSettings = SearchSettings(), pool_ids=None,
                    window_mjd2000_day: tuple[float, float] = WINDOW_MJD2000_DAY,
@@ -1018,60 +1091,8 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
         for k, why in bad:  # re-plan the mission around the legs that could not be flown
             if len(plans) != n_plans:  # missions were added: the other indices are stale, fly first
                 break
-            legs = plan_legs(plans[k])
-            failed = [leg for leg in legs if not cache[_leg_key(leg)]["ok"]]
-            if not failed:  # flown, but too much propellant: keep the longest affordable start
-                plans = _truncate(debris, plans, k, cache, settings, window_mjd2000_day, log)
-                continue
-            failed_pairs |= {(d, a) for d, _, a, _ in failed}
-            if rnd == 0:
-                forbidden += failed
-            # then flights of at most 20 days (our exact solver is proven up to 20 days; the legs that
-            # failed on the perigee rule were 21–30-day drifts), then the pair not at all
-            for d, t0, a, t1 in failed:
-                if t1 - t0 > _SAFE_TOF_DAY + 1e-9 and (d, a) not in capped:
-                    capped.add((d, a))
-                    forbidden.append((d, None, a, None, _SAFE_TOF_DAY))
-                elif rnd > 0:
-                    forbidden.append((d, None, a, None))
-            log(f"mission {k + 1}: {why}; re-planning around it")
-            lo, hi = _bounds(plans, k, window_mjd2000_day)
-            q = _retime(debris, plans[k].debris_ids, lo, hi, settings, forbidden=forbidden)
-            if q is None:  # drop the arrival debris of the failed leg; put it elsewhere if it fits
-                drop = failed[0][2]
-                kept = [d for d in plans[k].debris_ids if d != drop]
-                q = _retime(debris, kept, lo, hi, settings, forbidden=forbidden)
-                if q is not None:
-                    # elsewhere — this mission included, at a position that does not make the
-                    # failed leg again
-                    rest = plans[:k] + [q] + plans[k + 1:]
-                    rest, placed = _place(debris, rest, drop, settings, window_mjd2000_day, log,
-                                          forbidden_pairs=failed_pairs)
-                    if placed:
-                        plans = rest
-                        continue
-                    # nowhere to put it: fly the mission without it (one debris short, reported
-                    # by the validator) rather than lose the whole mission
-                    log(f"debris {drop} fits nowhere else and no slot is free for a mission of its own; "
-                        f"mission {k + 1} flies without it")
-                else:  # not even without it: keep the mission up to the failed leg, place the rest
-                    ids_k = list(plans[k].debris_ids)
-                    cut = ids_k.index(failed[0][0]) + 1
-                    head = _retime(debris, ids_k[:cut], lo, hi, settings, forbidden=forbidden) if cut > 1 else None
-                    if head is None:
-                        head = MissionPlan((ids_k[0],), (lo,), (lo + STAY_DAY,), ())
-                    rest = plans[:k] + [head] + plans[k + 1:]
-                    log(f"mission {k + 1} cannot be timed around the failed leg: it keeps {head.n} debris, "
-                        f"{len(ids_k) - head.n} go elsewhere")
-                    for x in ids_k[head.n:]:
-                        rest, placed = _place(debris, rest, x, settings, window_mjd2000_day, log,
-                                              forbidden_pairs=failed_pairs, exclude={rest.index(head)})
-                        if not placed:
-                            log(f"debris {x} fits nowhere: the campaign will be one debris short")
-                    plans = rest
-                    continue
-            if q is not None:
-                plans[k] = q
+            plans = _replan(debris, plans, k, why, cache, rnd, forbidden, failed_pairs, capped, settings,
+                            window_mjd2000_day, log)
     for k, p in enumerate(plans):  # still not flyable: keep the part before its first failed leg (flown already)
         if flown[k] is not None:
             continue
