@@ -81,6 +81,19 @@ def test_epoch_dp_is_the_exhaustive_optimum_and_its_cache_changes_nothing(debris
     assert all(key[0] != other_id or sq._leg_grids.owners[other_id]() is not None for key in sq._leg_grids.grids)
 
 
+def test_leg_price_is_the_estimate_plus_overhead_short_and_steeper_long():
+    """The search's leg price: estimate + 16 m/s on short flights; on flights of 20 days or
+    more 1.3 × estimate − 40 once that is dearer (above 187 m/s); halfway at 15 days."""
+    from spacesweepers.planning.sequence import LegPrice
+
+    price = LegPrice()
+    est = np.array([100.0, 400.0])
+    assert price(est, 5.0) == pytest.approx([116.0, 416.0])
+    assert price(est, 25.0) == pytest.approx([116.0, 480.0])
+    assert price(est, 15.0) == pytest.approx([116.0, 448.0])  # slope 1.15, offset −12
+    assert price(np.float32(187.0), 30.0) == pytest.approx(203.0, abs=0.2)  # where the two meet
+
+
 def test_leg_grids_moved_in_time_come_from_the_same_chunks(debris):
     """The leg grids are kept in chunks of a grid common to every call: a DP over a free time
     moved by days (and over one whose epochs fall half-way between days) returns exactly the
@@ -317,7 +330,7 @@ def test_improve_campaign_moves_a_debris_back_within_its_own_mission(debris):
         ids = list(plans[k].debris_ids)
         ids.insert(i + 2, ids.pop(i))
         late = optimise_epochs(debris, ids, plans[k].start_mjd2000_day, plans[k].end_mjd2000_day,
-                               dv_factor=s.dv_factor, leg_overhead_m_s=s.leg_overhead_m_s, min_tof_day=s.min_tof_day)
+                               price=s.price, min_tof_day=s.min_tof_day)
         if late is not None and plans[k].cost_meur + 0.5 < late.cost_meur < np.inf:
             damaged = plans[:k] + [late] + plans[k + 1:]
             break
@@ -363,8 +376,8 @@ def test_annealing_keeps_the_rules_never_returns_dearer_and_is_seeded(debris):
     for m in a:
         arr, dep = np.array(m.arrival_mjd2000_day), np.array(m.departure_mjd2000_day)
         assert np.all(dep - arr >= STAY_DAY - 1e-9) and np.all(arr[1:] > dep[:-1])
-        again = optimise_epochs(debris, m.debris_ids, m.start_mjd2000_day, m.end_mjd2000_day, dv_factor=s.dv_factor,
-                                leg_overhead_m_s=s.leg_overhead_m_s, min_tof_day=s.min_tof_day)
+        again = optimise_epochs(debris, m.debris_ids, m.start_mjd2000_day, m.end_mjd2000_day, price=s.price,
+                                min_tof_day=s.min_tof_day)
         assert again is not None and again.cost_meur <= m.cost_meur + 1e-9  # the DP's own optimum on that time
 
 

@@ -31,7 +31,7 @@ import numpy as np
 from ..propagation.j2 import PropagationError, perigee_radius_min_m, propagate_j2
 from ..units import DAY_S, GTOC9_BASE_COST_MEUR, GTOC9_GAP_DAYS, GTOC9_R_PERIGEE_MIN_M
 from .gtoc9 import WINDOW_MJD2000_DAY
-from .sequence import STAY_DAY, MissionPlan, beam_mission, optimise_epochs
+from .sequence import STAY_DAY, LegPrice, MissionPlan, beam_mission, optimise_epochs
 from .transfer import Impulse, Transfer, exact_transfer, optimise_impulses, shoot_j2
 
 __all__ = ["fly_leg", "transfer_to_dict", "transfer_from_dict", "SearchSettings", "greedy_campaign",
@@ -141,11 +141,8 @@ class SearchSettings:
     beam_width: int = 200
     time_prices_m_s_day: tuple[float, ...] = (1.0, 3.0, 8.0)
     launch_offsets_day: tuple[float, ...] = (0.0, 15.0, 30.0)
-    # exact leg (four-impulse optimisation, fly_leg) ≈ 1.04–1.2 × the estimate on legs of 12–28
-    # days, 1.35–1.4 × on 5-day legs, whose phasing the estimate ignores (sampled legs of a
-    # beam-search mission, docs/gtoc9.md); searched as 1.1·est + 20 m/s
-    dv_factor: float = 1.1
-    leg_overhead_m_s: float = 20.0
+    # what the search pays for a leg, from its estimate and flight time (fitted on flown legs)
+    price: LegPrice = LegPrice()
     min_tof_day: float = 5.0
     pace_slack: float = 0.9
     noise: float = 0.0
@@ -183,8 +180,7 @@ def greedy_campaign(debris, pool_ids, settings: SearchSettings = SearchSettings(
                 break
             plans = beam_mission(debris, sorted(left), t + np.asarray(settings.launch_offsets_day), t_end,
                                  beam_width=settings.beam_width, time_price_m_s_day=lam,
-                                 max_leg_m_s=settings.max_leg_m_s, dv_factor=settings.dv_factor,
-                                 leg_overhead_m_s=settings.leg_overhead_m_s,
+                                 max_leg_m_s=settings.max_leg_m_s, price=settings.price,
                                  rng=rng, noise=settings.noise, pace_day=pace, pace_gap_day=GTOC9_GAP_DAYS,
                                  bonus_m_s=bonus_m_s)
             for p in plans:
@@ -201,8 +197,7 @@ def greedy_campaign(debris, pool_ids, settings: SearchSettings = SearchSettings(
             # the end game: isolated debris, no pace; expensive legs allowed; single-debris missions last
             plans = beam_mission(debris, sorted(left), t + np.asarray(settings.launch_offsets_day), t_end,
                                  beam_width=settings.beam_width, time_price_m_s_day=1.0, max_leg_m_s=2500.0,
-                                 dv_factor=settings.dv_factor, max_gap_deg=20.0,
-                                 leg_overhead_m_s=settings.leg_overhead_m_s)
+                                 price=settings.price, max_gap_deg=20.0)
             plans = [p for p in plans if math.isfinite(p.cost_meur) and p.cost_meur / p.n < GTOC9_BASE_COST_MEUR]
             if plans:
                 pick = min(plans, key=lambda q: q.cost_meur / q.n)
@@ -245,8 +240,7 @@ def _retime(debris, ids, lo: float, hi: float, settings: SearchSettings, forbidd
             end_by=None) -> MissionPlan | None:
     """:func:`~.sequence.optimise_epochs` with the search's leg pricing (``settings``) in the
     free time [lo, hi]; ``launch_from`` and ``end_by`` narrow it (keeping the DP's grid)."""
-    return optimise_epochs(debris, ids, lo, hi, dv_factor=settings.dv_factor,
-                           leg_overhead_m_s=settings.leg_overhead_m_s, min_tof_day=settings.min_tof_day,
+    return optimise_epochs(debris, ids, lo, hi, price=settings.price, min_tof_day=settings.min_tof_day,
                            forbidden=forbidden, launch_from_mjd2000_day=launch_from, end_by_mjd2000_day=end_by)
 
 

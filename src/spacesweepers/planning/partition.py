@@ -173,8 +173,7 @@ def price_columns(debris, pool: ColumnPool, debris_ids, pi, mu, starts, window_m
         lam = float(rng.choice(settings.time_prices_m_s_day))
         plans = beam_mission(debris, ids, [float(t)], float(t_end), beam_width=settings.beam_width,
                              time_price_m_s_day=lam,
-                             max_leg_m_s=settings.max_leg_m_s, dv_factor=settings.dv_factor,
-                             leg_overhead_m_s=settings.leg_overhead_m_s, bonus_m_s=credit)
+                             max_leg_m_s=settings.max_leg_m_s, price=settings.price, bonus_m_s=credit)
         for p in plans:
             s_hi = p.end_mjd2000_day + GTOC9_GAP_DAYS
             occ = (starts >= p.start_mjd2000_day) & (starts < s_hi)
