@@ -189,6 +189,57 @@ def test_improve_campaign_never_raises_j_and_keeps_the_rules(debris):
         assert np.all(dep - arr >= STAY_DAY - 1e-9) and np.all(arr[1:] > dep[:-1])
 
 
+
+def test_improve_campaign_ends_where_no_mission_can_be_dissolved(debris):
+    """At the descent's end no mission, whatever its size, can be dissolved into the others
+    (positions up to 30° of node away, every mission under the propellant cap) for a lower J."""
+    from spacesweepers.planning.campaign import (_affordable, _retime_all, campaign_cost_meur, improve_campaign,
+                                                 insert_leftovers)
+
+    pool = list(range(0, 123, 10))
+    window = (23467.0, 24200.0)
+    s = SearchSettings(beam_width=40)
+    start, _, _, _ = search_campaign(debris, pool, 60.0, s, seed=3, window_mjd2000_day=window, max_rounds=3)
+    out = improve_campaign(debris, start, s, window, seconds=600.0)
+    j = campaign_cost_meur(out)
+    assert j <= campaign_cost_meur(start) and len(out) >= 2
+    for k, m in enumerate(out):
+        rest, left = insert_leftovers(debris, out[:k] + out[k + 1:], set(m.debris_ids), s, window,
+                                      max_gap_deg=30.0, propellant_cap_kg=4600.0)
+        if not left and _affordable(rest, 4600.0):
+            assert campaign_cost_meur(_retime_all(debris, rest, s, window)) >= j - 1e-6
+
+
+def _one_debris_out(debris):
+    """A small campaign with debris ``x`` taken out of its biggest mission, and where
+    :func:`insert_leftovers` puts it back: (pool, window, settings, x, rest, free)."""
+    from spacesweepers.planning.campaign import insert_leftovers
+
+    pool = list(range(0, 123, 10))
+    window = (23467.0, 24200.0)
+    s = SearchSettings(beam_width=40)
+    plans, _, _, _ = search_campaign(debris, pool, 60.0, s, seed=3, window_mjd2000_day=window, max_rounds=3)
+    big = max(plans, key=lambda m: m.n)
+    x = big.debris_ids[1]
+    rest = [m for m in plans if m is not big] + [optimise_epochs(
+        debris, [d for d in big.debris_ids if d != x], big.start_mjd2000_day, big.end_mjd2000_day)]
+    free, left = insert_leftovers(debris, rest, {x}, s, window)
+    assert not left
+    return pool, window, s, x, rest, free
+
+
+def test_insert_leftovers_keeps_missions_under_the_propellant_cap(debris):
+    """With a cap just under what the cheapest insertion needs, the debris goes to its next-best
+    place (or nowhere): never into a mission over the cap."""
+    from spacesweepers.planning.campaign import _propellant_kg, insert_leftovers
+
+    pool, window, s, x, rest, free = _one_debris_out(debris)
+    need = _propellant_kg(next(m for m in free if x in m.debris_ids))
+    capped, left = insert_leftovers(debris, rest, {x}, s, window, propellant_cap_kg=need - 1.0)
+    homes = [m for m in capped if x in m.debris_ids]
+    assert (left == {x} and not homes) or (not left and _propellant_kg(homes[0]) <= need - 1.0)
+    assert sorted(d for m in capped for d in m.debris_ids) == sorted(set(pool) - left)
+
 def test_partition_master_picks_an_exact_cover_no_dearer_than_its_seeds(debris):
     from spacesweepers.planning.campaign import campaign_cost_meur
     from spacesweepers.planning.partition import ColumnPool, solve_master
@@ -217,16 +268,7 @@ def test_partition_master_picks_an_exact_cover_no_dearer_than_its_seeds(debris):
 def test_insert_leftovers_avoids_legs_that_could_not_be_flown(debris):
     from spacesweepers.planning.campaign import insert_leftovers
 
-    pool = list(range(0, 123, 10))
-    window = (23467.0, 24200.0)
-    s = SearchSettings(beam_width=40)
-    plans, _, _, _ = search_campaign(debris, pool, 60.0, s, seed=3, window_mjd2000_day=window, max_rounds=3)
-    big = max(plans, key=lambda m: m.n)
-    x = big.debris_ids[1]
-    rest = [m for m in plans if m is not big] + [optimise_epochs(
-        debris, [d for d in big.debris_ids if d != x], big.start_mjd2000_day, big.end_mjd2000_day)]
-    free, left = insert_leftovers(debris, rest, {x}, s, window)
-    assert not left
+    pool, window, s, x, rest, free = _one_debris_out(debris)
     home = next(m for m in free if x in m.debris_ids)
     k = home.debris_ids.index(x)
     pairs = set(zip(home.debris_ids, home.debris_ids[1:]))

@@ -261,18 +261,26 @@ def _position_gap_rad(debris, m: MissionPlan, pos: int, first: int, last: int | 
 
 
 def insert_leftovers(debris, missions, left, settings: SearchSettings, window, log=lambda msg: None, exclude=(),
-                     forbidden_pairs=(), max_gap_deg: float = 6.0):
+                     forbidden_pairs=(), max_gap_deg: float = 6.0, propellant_cap_kg: float | None = None,
+                     max_rise_meur: float = math.inf):
     """Put each left-over debris into the mission and position where the estimated cost rises
     least (the mission re-timed by :func:`optimise_epochs` inside its free time). Positions
     whose neighbours' nodes are more than ``max_gap_deg`` from the debris' at the neighbouring
     epochs are not tried (the re-timing may still align them: the DP prices the gap), nor positions that would make a leg of ``forbidden_pairs`` ((departure id,
-    arrival id) legs that could not be flown). Returns the missions and the debris that fit
-    nowhere."""
+    arrival id) legs that could not be flown), nor, with ``propellant_cap_kg``, positions
+    that would take the mission over that much estimated propellant (the debris goes to its
+    next-best place instead). Stops when the insertions so far raised the estimated cost by more
+    than ``max_rise_meur``, a debris that fits nowhere counting as an infinite rise (the debris
+    not yet inserted are returned as left over: for a caller that needs all or none). Returns the
+    missions and the debris that fit nowhere."""
     forbidden_pairs = {(int(a), int(b)) for a, b in forbidden_pairs}
     missions = list(missions)
     left = set(left)
     lim = np.radians(max_gap_deg)
+    total = 0.0
     for x in sorted(left, key=int):
+        if total > max_rise_meur:
+            break
         best = None
         for k, m in enumerate(missions):
             if k in exclude:
@@ -286,7 +294,8 @@ def insert_leftovers(debris, missions, left, settings: SearchSettings, window, l
                 if _position_gap_rad(debris, m, p, int(x)) >= lim:
                     continue
                 q = _retime(debris, ids[:p] + [x] + ids[p:], lo, hi, settings)
-                if q is None or not math.isfinite(q.cost_meur):
+                if q is None or not math.isfinite(q.cost_meur) or (
+                        propellant_cap_kg is not None and _propellant_kg(q) > propellant_cap_kg):
                     continue
                 rise = q.cost_meur - m.cost_meur
                 if best is None or rise < best[0]:
@@ -295,7 +304,10 @@ def insert_leftovers(debris, missions, left, settings: SearchSettings, window, l
             rise, k, q = best
             missions[k] = q
             left.discard(x)
+            total += rise
             log(f"debris {x} inserted into mission {k + 1} (+{rise:.2f} MEUR estimated)")
+        else:
+            total = math.inf
     return missions, left
 
 
@@ -474,25 +486,36 @@ def improve_campaign(debris, plans, settings: SearchSettings = SearchSettings(),
     t_stop = time.monotonic() + seconds
     plans = _retime_all(debris, list(plans), settings, window_mjd2000_day)
     j = campaign_cost_meur(plans)
-    improved = True
-    while improved and time.monotonic() < t_stop:
-        improved = False
-        # dissolve: smallest missions first
+
+    def dissolve(wide: bool):
+        """The first mission (smallest first) whose dissolving lowers J: (missions, J) or None."""
         for k in sorted(range(len(plans)), key=lambda i: (plans[i].n, plans[i].cost_meur)):
             if time.monotonic() >= t_stop:
                 break
             rest = plans[:k] + plans[k + 1:]
+            # insertions dearer than the mission saved (+ what re-timing the others may give back) are hopeless
             cand, left = insert_leftovers(debris, rest, set(plans[k].debris_ids), settings, window_mjd2000_day,
-                                          max_gap_deg=30.0 if plans[k].n <= 5 else 6.0)
+                                          max_gap_deg=30.0 if wide or plans[k].n <= 5 else 6.0,
+                                          propellant_cap_kg=propellant_cap_kg,
+                                          max_rise_meur=plans[k].cost_meur + 10.0)
             if left or not _affordable(cand, propellant_cap_kg):
                 continue
             cand = _retime_all(debris, cand, settings, window_mjd2000_day)
             jc = campaign_cost_meur(cand)
             if jc < j - 1e-6:
                 log(f"dissolved a {plans[k].n}-debris mission into the others: estimated J {j:.1f} → {jc:.1f} MEUR")
-                plans, j, improved = cand, jc, True
+                return cand, jc
+        return None
+
+    improved = True
+    while time.monotonic() < t_stop:
+        if not improved:  # a local optimum: dissolve with every mission's debris free to go 30° away
+            if (out := dissolve(True)) is None:
                 break
-        if improved:
+            plans, j = out
+        improved = False
+        if (out := dissolve(False)) is not None:
+            (plans, j), improved = out, True
             continue
         # relocate: one debris out of its mission into another, or elsewhere in its own (a pass
         # over every mission, dearest first; the next dissolve is tried after the pass)
@@ -510,7 +533,8 @@ def improve_campaign(debris, plans, settings: SearchSettings = SearchSettings(),
                     continue
                 saved = p.cost_meur - q.cost_meur
                 cand = plans[:k] + [q] + plans[k + 1:]
-                cand, left = insert_leftovers(debris, cand, {x}, settings, window_mjd2000_day)
+                cand, left = insert_leftovers(debris, cand, {x}, settings, window_mjd2000_day,
+                                              propellant_cap_kg=propellant_cap_kg)
                 if left or not _affordable(cand, propellant_cap_kg):
                     continue
                 jc = campaign_cost_meur(cand)
@@ -742,7 +766,7 @@ def search_campaign(debris, pool_ids, seconds: float, settings: SearchSettings =
 
 def search_and_improve(debris, ids, seconds: float, settings: SearchSettings = SearchSettings(), seed: int = 0,
                        window_mjd2000_day: tuple[float, float] = WINDOW_MJD2000_DAY, log=lambda msg: None, *,
-                       improve_fraction: float = 0.6, n_starts: int = 6, descent_fraction: float = 0.4,
+                       improve_fraction: float = 0.7, n_starts: int = 5, descent_fraction: float = 0.6,
                        plain_rounds: int = 2, anneal: bool = True):
     """One search on the estimate in ``seconds``: restarts of the greedy (:func:`search_campaign`,
     ``1 − improve_fraction`` of the time), the descent (:func:`improve_campaign`) from its
@@ -1009,7 +1033,7 @@ def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: i
                    settings: SearchSettings = SearchSettings(), pool_ids=None,
                    window_mjd2000_day: tuple[float, float] = WINDOW_MJD2000_DAY,
                    log=lambda msg: None, search_fraction: float = 0.5,
-                   improve_fraction: float = 0.6, n_starts: int = 6) -> CampaignResult:
+                   improve_fraction: float = 0.7, n_starts: int = 5) -> CampaignResult:
     """Plan, fly, validate and write a GTOC9 campaign in about ``minutes`` minutes.
 
     ``pool_ids``: the debris to remove (default all; a subset gives a partial campaign that is
