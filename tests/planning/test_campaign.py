@@ -189,7 +189,6 @@ def test_improve_campaign_never_raises_j_and_keeps_the_rules(debris):
         assert np.all(dep - arr >= STAY_DAY - 1e-9) and np.all(arr[1:] > dep[:-1])
 
 
-
 def test_improve_campaign_ends_where_no_mission_can_be_dissolved(debris):
     """At the descent's end no mission, whatever its size, can be dissolved into the others
     (positions up to 30° of node away, every mission under the propellant cap) for a lower J."""
@@ -239,6 +238,7 @@ def test_insert_leftovers_keeps_missions_under_the_propellant_cap(debris):
     homes = [m for m in capped if x in m.debris_ids]
     assert (left == {x} and not homes) or (not left and _propellant_kg(homes[0]) <= need - 1.0)
     assert sorted(d for m in capped for d in m.debris_ids) == sorted(set(pool) - left)
+
 
 def test_partition_master_picks_an_exact_cover_no_dearer_than_its_seeds(debris):
     from spacesweepers.planning.campaign import campaign_cost_meur
