@@ -34,8 +34,8 @@ def top30(demo_db):
     from spacesweepers.planning.route import targets_from_store
 
     with Store(demo_db) as store:
-        # the top 30 can all be 74° rocket bodies of one breakup; two low-inclination objects above the decay limit
-        # join them by id so that the out-of-reach reason is always exercised
+        # the top 30 can all be the 74° SL-8 rocket bodies of the demo population: two objects below
+        # 30° inclination and above the decay limit join them by id, so the out-of-reach reason is exercised
         low = sorted(e.norad_id for e in store.latest() if e.inclination_deg < 30 and e.perigee_km > 300)[:2]
         assert low, "the demo population has no low-inclination objects"
         return targets_from_store(store, ["top:30", *map(str, low), "99999999"], CostModel())
