@@ -509,3 +509,22 @@ def test_a_leg_that_could_not_be_flown_is_re_planned_around(debris, tmp_path):
         for a, b in zip(m.visits, m.visits[1:]):
             if (a[0], b[0]) == (dep, arr):  # the same pair again only away from the failed epochs
                 assert abs(a[2] - t_dep) > 5.0 or abs(b[1] - t_arr) > 5.0
+
+
+def test_legs_are_flown_fast_only_when_the_deadline_needs_it(debris):
+    """``fly_legs`` with a deadline it cannot meet at full quality flies the legs with
+    ``n_starts=1`` (the same transfer as ``fly_leg(..., n_starts=1)``) and marks them; with
+    time to spare it flies them at full quality, no dearer than the fast ones."""
+    import time
+
+    from spacesweepers.planning.campaign import fly_leg, fly_legs, transfer_from_dict
+
+    legs = [(5, 23480.0, 54, 23485.0)]
+    late = fly_legs(debris, legs, {}, workers=1, deadline=time.time() - 1.0)
+    on_time = fly_legs(debris, legs, {}, workers=1, deadline=time.time() + 3600.0)
+    (fast,), (full,) = late.values(), on_time.values()
+    assert fast["fast"] and not full["fast"] and fast["ok"] and full["ok"]
+    ref = fly_leg(debris, *legs[0], n_starts=1)
+    dv = lambda d: transfer_from_dict(d).dv_total_m_s  # noqa: E731
+    assert dv(fast) == pytest.approx(ref.dv_total_m_s, rel=1e-9)
+    assert dv(full) <= dv(fast) + 1e-6
