@@ -938,6 +938,7 @@ def fly_legs(debris, legs, cache: dict, workers: int = 2, log=lambda msg: None, 
     (:func:`fly_leg` with ``n_starts=1``: ~3× faster, ~2.4 % dearer) — a slow or loaded
     machine then gets a slightly dearer campaign on time instead of a late one. Such legs are
     marked ``"fast"`` in the cache."""
+    global _FLY_CLOCK, _FLY_PLAN
     import time
     from multiprocessing import get_context
 
@@ -969,8 +970,8 @@ def fly_legs(debris, legs, cache: dict, workers: int = 2, log=lambda msg: None, 
         if pool is not None:
             pool.close()
             pool.join()
-        else:
-            _worker_init(args)  # no shared clock left behind in this process
+        else:  # no shared clock left behind in this process (the debris set may stay)
+            _FLY_CLOCK = _FLY_PLAN = None
     return cache
 
 
