@@ -45,8 +45,7 @@ def test_epoch_dp_is_the_exhaustive_optimum_and_its_cache_changes_nothing(debris
     from spacesweepers.planning.estimate import estimate_debris_legs
 
     seq, lo, hi = TRIO, 23467.0, 23507.0
-    sq._leg_grids.grids.clear()
-    sq._leg_grids.bytes = 0
+    sq._leg_grids.clear()
     q = optimise_epochs(debris, seq, lo, hi, max_tof_day=12.0)
     grid, tofs = np.arange(lo, hi + 1e-9), np.arange(1.0, 12.5)
     legs = [estimate_debris_legs(debris, a, b, grid[:, None], tofs[None, :]) for a, b in zip(seq, seq[1:])]
@@ -63,6 +62,9 @@ def test_epoch_dp_is_the_exhaustive_optimum_and_its_cache_changes_nothing(debris
     assert sq._leg_grids.grids  # the two legs' grids are kept
     again = optimise_epochs(debris, seq, lo, hi, max_tof_day=12.0)
     assert again == q
+    # the priced grids are kept whole: a leg excluded in one call is excluded in that call only
+    assert optimise_epochs(debris, seq, lo, hi, max_tof_day=12.0, forbidden=[(seq[0], None, seq[1], None)]) is None
+    assert optimise_epochs(debris, seq, lo, hi, max_tof_day=12.0) == q
     # another debris set (the middle debris' node 2° on) gets grids of its own; once it is
     # gone, so are they
     import gc
@@ -79,6 +81,8 @@ def test_epoch_dp_is_the_exhaustive_optimum_and_its_cache_changes_nothing(debris
     sq._leg_grids(g.DebrisSet(debris.ids[:3], debris.epoch_mjd2000_day[:3], debris.elements[:3]), 0, 1,
                   np.arange(lo, hi), np.arange(1.0, 3.0))  # a new set: the gone one's grids are dropped
     assert all(key[0] != other_id or sq._leg_grids.owners[other_id]() is not None for key in sq._leg_grids.grids)
+    assert all(key[0] != other_id or sq._leg_grids.owners[other_id]() is not None
+               for key in sq._leg_grids.priced_grids)
 
 
 def test_leg_price_is_the_estimate_plus_overhead_short_and_steeper_long():
@@ -102,11 +106,9 @@ def test_leg_grids_moved_in_time_come_from_the_same_chunks(debris):
 
     seq = TRIO
     for lo, hi in ((23467.0, 23520.0), (23470.0, 23527.0), (23467.5, 23520.5)):
-        sq._leg_grids.grids.clear()
-        sq._leg_grids.bytes = 0
+        sq._leg_grids.clear()
         fresh = optimise_epochs(debris, seq, lo, hi)
-        sq._leg_grids.grids.clear()
-        sq._leg_grids.bytes = 0
+        sq._leg_grids.clear()
         optimise_epochs(debris, seq, 23467.0, 23520.0)
         before = len(sq._leg_grids.grids)
         kept = optimise_epochs(debris, seq, lo, hi)
@@ -423,21 +425,28 @@ def test_annealing_keeps_the_rules_never_returns_dearer_and_is_seeded(debris):
         assert again is not None and again.cost_meur <= m.cost_meur + 1e-9  # the DP's own optimum on that time
 
 
+def _one_alone(debris, s):
+    """The small campaign with its biggest mission's fourth debris flown alone, in a free slot
+    after the others: (that debris, the campaign)."""
+    from spacesweepers.planning.campaign import _free_slot
+    from spacesweepers.planning.sequence import MissionPlan
+
+    plans, _, _, _ = search_campaign(debris, SWAP_POOL, 60.0, s, seed=3, window_mjd2000_day=SWAP_WINDOW, max_rounds=2)
+    x = max(plans, key=lambda m: m.n).debris_ids[3]
+    rest = _without(debris, plans, x)
+    t = _free_slot(rest, SWAP_WINDOW)
+    assert t is not None
+    return x, sorted(rest + [MissionPlan((x,), (t,), (t + STAY_DAY,), ())], key=lambda m: m.start_mjd2000_day)
+
+
 def test_annealing_empties_a_mission_whose_debris_fits_elsewhere(debris):
     """A debris taken out of a mission and flown alone (a 55 MEUR mission of its own, in a
     free slot after the others): the annealing's relocation puts it back and the
     single-debris mission, with its base cost, is gone (here others with it)."""
-    from spacesweepers.planning.campaign import _free_slot, anneal_campaign, campaign_cost_meur
-    from spacesweepers.planning.sequence import MissionPlan
+    from spacesweepers.planning.campaign import anneal_campaign, campaign_cost_meur
 
     s = SearchSettings(beam_width=40)
-    plans, _, _, _ = search_campaign(debris, SWAP_POOL, 60.0, s, seed=3, window_mjd2000_day=SWAP_WINDOW, max_rounds=2)
-    big = max(plans, key=lambda m: m.n)
-    x = big.debris_ids[3]
-    rest = _without(debris, plans, x)
-    t = _free_slot(rest, SWAP_WINDOW)
-    assert t is not None
-    alone = sorted(rest + [MissionPlan((x,), (t,), (t + STAY_DAY,), ())], key=lambda m: m.start_mjd2000_day)
+    x, alone = _one_alone(debris, s)
     out = anneal_campaign(debris, alone, s, SWAP_WINDOW, seconds=300.0, seed=1, max_steps=800)
     assert len(out) <= len(alone) - 1 and all(m.n > 1 for m in out if x in m.debris_ids)
     assert campaign_cost_meur(out) < campaign_cost_meur(alone) - 50.0  # the base cost saved, less the insertion
@@ -465,6 +474,38 @@ def test_annealing_moves_time_from_a_mission_that_can_spare_it(debris):
     first = min(out, key=lambda m: m.start_mjd2000_day)
     assert first.debris_ids == a.debris_ids and first.end_mjd2000_day > qa.end_mjd2000_day
     assert campaign_cost_meur(out) < campaign_cost_meur(squeezed) - 0.5
+    assert sorted(d for m in out for d in m.debris_ids) == SWAP_POOL
+    _gaps_ok(out, SWAP_WINDOW)
+
+
+def test_node_gaps_of_every_position_at_once_equal_one_at_a_time(debris):
+    """The annealing's vectorised node gaps (every position of every mission, for a debris
+    and for a block) are the scalar ones, position by position."""
+    from spacesweepers.planning.campaign import _position_gap_rad, _position_gaps_rad
+
+    s = SearchSettings(beam_width=40)
+    plans, _, _, _ = search_campaign(debris, SWAP_POOL, 60.0, s, seed=3, window_mjd2000_day=SWAP_WINDOW, max_rounds=1)
+    for first, last in ((1, None), (2, 7)):
+        gap, k, p = _position_gaps_rad(debris, plans, first, last)
+        assert gap.size == sum(m.n + 1 for m in plans)
+        for gi, ki, pi in zip(gap, k, p):
+            assert gi == pytest.approx(_position_gap_rad(debris, plans[ki], pi, first, last), abs=1e-12)
+    assert _position_gaps_rad(debris, [], 1)[0].size == 0
+
+
+def test_annealing_dissolves_a_mission_whose_debris_fit_elsewhere_in_one_pass(debris):
+    """A debris flown alone (its own 55 MEUR mission): the annealing's dissolve pass, at the
+    first step here, puts it into the others at once, and every rule is kept."""
+    from spacesweepers.planning.campaign import anneal_campaign, campaign_cost_meur
+
+    s = SearchSettings(beam_width=40)
+    x, alone = _one_alone(debris, s)
+    said: list = []
+    out = anneal_campaign(debris, alone, s, SWAP_WINDOW, seconds=300.0, seed=1, max_steps=1, dissolve_at=(0.0,),
+                          log=said.append)
+    assert any("dissolved a 1-debris mission" in m for m in said)
+    assert len(out) <= len(alone) - 1 and all(m.n > 1 for m in out if x in m.debris_ids)
+    assert campaign_cost_meur(out) < campaign_cost_meur(alone) - 50.0
     assert sorted(d for m in out for d in m.debris_ids) == SWAP_POOL
     _gaps_ok(out, SWAP_WINDOW)
 

@@ -148,6 +148,13 @@ class DebrisSet:
         return ({int(i): k for k, i in enumerate(self.ids)}, self.elements[:, 3].tolist(), (draan * DAY_S).tolist(),
                 self.epoch_mjd2000_day.tolist())
 
+    @cached_property
+    def _node_arrays(self):
+        """:attr:`_node_table` as numpy arrays (RAAN at epoch, rate per day, epoch) with the
+        id → row map, for node gaps of many positions at once."""
+        index, raan0, rate, epoch = self._node_table
+        return index, np.array(raan0), np.array(rate), np.array(epoch)
+
     def node_rad(self, debris_id: int, t_mjd2000_day: float) -> float:
         """RAAN (rad, in [0, 2π)) of one debris at one epoch: :meth:`raan_rad` for a single
         value, in plain floats (the local search asks it ~10⁵ times)."""

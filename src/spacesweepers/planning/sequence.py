@@ -240,6 +240,18 @@ def beam_mission(debris, pool_ids, launch_mjd2000_day, end_max_mjd2000_day: floa
     return best
 
 
+def _keep(store, key, c, used_bytes: int, max_bytes: int) -> int:
+    """Keep array ``c`` (made read-only) under ``key`` in the LRU ``store``, dropping the
+    least recently used past ``max_bytes``; returns the bytes then used."""
+    c.setflags(write=False)
+    store[key] = c
+    used_bytes += c.nbytes
+    while used_bytes > max_bytes and len(store) > 1:
+        _, old = store.popitem(last=False)
+        used_bytes -= old.nbytes
+    return used_bytes
+
+
 class _LegGrids:
     """Estimated ΔV of one debris pair over a DP's (departure epoch × flight time) grid, kept
     for the grids asked again. A local search re-times the same mission with one debris more
@@ -250,14 +262,38 @@ class _LegGrids:
     are keyed by the debris set's ``id``, which a new set may reuse once the old one is gone:
     a weak reference to each set tells them apart, and a new set's id drops the old chunks."""
 
-    def __init__(self, max_bytes: int = 256 * 2**20, chunk: int = 32):
+    def __init__(self, max_bytes: int = 256 * 2**20, chunk: int = 32, max_priced_bytes: int = 128 * 2**20):
         from collections import OrderedDict
 
         self.max_bytes, self.bytes, self.grids, self.owners, self.chunk = max_bytes, 0, OrderedDict(), {}, chunk
+        self.max_priced_bytes, self.priced_bytes, self.priced_grids = max_priced_bytes, 0, OrderedDict()
+
+    def clear(self):
+        """Forget every grid kept (chunks and priced grids)."""
+        self._drop(lambda key: False)
 
     def _drop(self, keep):
         for key in [key for key in self.grids if not keep(key)]:
             self.bytes -= self.grids.pop(key).nbytes
+        for key in [key for key in self.priced_grids if not keep(key)]:
+            self.priced_bytes -= self.priced_grids.pop(key).nbytes
+
+    def priced(self, debris, a: int, b: int, grid, tofs, price):
+        """The pair's grid as the DP uses it: priced by ``price`` (m/s, float64, read-only),
+        kept whole for the same grid. A search re-times a mission in the same free time
+        again and again (the annealing: ~300 re-timings a second, most of whose legs are
+        unchanged); assembling the grid from its chunks and pricing it took ~60 % of the
+        DP's time."""
+        key = (id(debris), a, b, float(grid[0]), grid.size, float(grid[-1]), float(tofs[0]), tofs.size,
+               float(tofs[-1]), price)
+        c = self.priced_grids.get(key)
+        if c is not None and self.owners.get(id(debris), lambda: None)() is debris:
+            self.priced_grids.move_to_end(key)
+            return c
+        raw = self(debris, a, b, grid, tofs)
+        c = np.array(raw, dtype=float) if price is None else np.asarray(price(raw, tofs[None, :]), dtype=float)
+        self.priced_bytes = _keep(self.priced_grids, key, c, self.priced_bytes, self.max_priced_bytes)
+        return c
 
     def _chunk(self, debris, a, b, key, deps, tofs):
         c = self.grids.get(key)
@@ -265,12 +301,7 @@ class _LegGrids:
             self.grids.move_to_end(key)
             return c
         c = estimate_debris_legs(debris, a, b, deps[:, None], tofs[None, :]).astype(np.float32)
-        c.setflags(write=False)
-        self.grids[key] = c
-        self.bytes += c.nbytes
-        while self.bytes > self.max_bytes and len(self.grids) > 1:
-            _, old = self.grids.popitem(last=False)
-            self.bytes -= old.nbytes
+        self.bytes = _keep(self.grids, key, c, self.bytes, self.max_bytes)
         return c
 
     def __call__(self, debris, a: int, b: int, grid, tofs):
@@ -333,15 +364,27 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
     back = []
     prefix_arg = []
     costs = []
-    dep_of = np.arange(ng)[:, None] - shift[None, :]  # departure index of each (arrival index, tof)
-    ok = dep_of >= 0
-    dep_ok, tof_ok = dep_of[ok], np.broadcast_to(np.arange(nt)[None, :], dep_of.shape)[ok]
+    rows = np.arange(ng)
+    # S[arrival, tof] = tot[arrival − shift[tof], tof] (∞ before the grid) is a strided view of
+    # tot below ``pad`` rows of ∞ when the flight times are consecutive grid steps (always, from
+    # np.arange): no gather of ng × nt elements per leg
+    unit = nt > 0 and bool(np.all(np.diff(shift) == 1)) and shift[0] >= 0
+    if unit:
+        pad = int(shift[-1])
+        buf = np.full((ng + pad, nt), np.inf)
+        rs, cs = buf.strides
+        S = np.lib.stride_tricks.as_strided(buf[pad - int(shift[0]):], shape=(ng, nt), strides=(rs, cs - rs),
+                                            writeable=False)
+    else:
+        dep_of = rows[:, None] - shift[None, :]  # departure index of each (arrival index, tof)
+        ok = dep_of >= 0
+        dep_ok, tof_ok = dep_of[ok], np.broadcast_to(np.arange(nt)[None, :], dep_of.shape)[ok]
     for k in range(len(seq) - 1):
-        c = _leg_grids(debris, seq[k], seq[k + 1], grid, tofs)
-        c = np.array(c, dtype=float) if price is None else price(c, tofs[None, :])
-        costs.append(c)
+        c = _leg_grids.priced(debris, seq[k], seq[k + 1], grid, tofs, price)
         for fd, ftd, fa, fta, *cap in forbidden:
             if (fd, fa) == (seq[k], seq[k + 1]):
+                if not c.flags.writeable:
+                    c = c.copy()
                 if cap:  # only flights up to cap[0] days
                     c[:, tofs > cap[0] + 1e-9] = np.inf
                 elif ftd is None:
@@ -349,14 +392,20 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
                 else:
                     near = (np.abs(grid[:, None] - ftd) <= 5.0) & (np.abs(grid[:, None] + tofs[None, :] - fta) <= 5.0)
                     c[near] = np.inf
-        tot = F[:, None] + c + time_price_m_s_day * tofs[None, :]
+        costs.append(c)
         # arrival index = departure index + shift: S[arrival, tof] (first tof of the least cost)
-        S = np.full((ng, nt), np.inf)
-        S[ok] = tot[dep_ok, tof_ok]
+        if unit:
+            tot = np.add(F[:, None], c, out=buf[pad:])
+            if time_price_m_s_day:
+                tot += time_price_m_s_day * tofs[None, :]
+        else:
+            tot = F[:, None] + c + time_price_m_s_day * tofs[None, :]
+            S = np.full((ng, nt), np.inf)
+            S[ok] = tot[dep_ok, tof_ok]
         At = np.argmin(S, axis=1)
-        A = S[np.arange(ng), At]
+        A = S[rows, At]
         reach = np.isfinite(A)
-        Ad = np.where(reach, np.arange(ng) - shift[At], -1)
+        Ad = np.where(reach, rows - shift[At], -1)
         At = np.where(reach, At, -1)
         back.append((Ad, At))
         # free to depart at g ≥ arrival + 5 (waiting allowed): prefix minimum of A shifted by s5,
