@@ -880,22 +880,34 @@ def _search_worker(k):
                               plain_rounds=2 if k == 0 else 0, anneal=False)
 
 
-def _anneal_worker(k):
+def _anneal_worker(arg):
+    """One stretch of the annealing in a process of the pool: (process index, stretch index,
+    start campaign, seconds, temperatures). The debris set and settings are the ones forked
+    with the pool, so the leg grids each process keeps survive from one stretch to the next."""
+    k, r, start, seconds, temps = arg
     job = _SEARCH_JOB
-    return anneal_campaign(job.debris, job.start, job.settings, job.window, seconds=job.seconds,
-                           seed=job.seed + 1000 * k, log=lambda msg: job.log(f"[search {k + 1}] {msg}"))
+    return anneal_campaign(job.debris, start, job.settings, job.window, seconds=seconds,
+                           seed=job.seed + 1000 * k + 7919 * r, temperature_meur=temps,
+                           dissolve_at=(0.0,) if k == 0 else (),  # the pass is deterministic: one process makes it
+                           log=lambda msg: job.log(f"[search {k + 1}] {msg}"))
 
 
 def parallel_search(debris, ids, seconds: float, settings: SearchSettings = SearchSettings(), seed: int = 0,
                     window_mjd2000_day: tuple[float, float] = WINDOW_MJD2000_DAY, log=lambda msg: None, *,
-                    workers: int = 2, **kw):
+                    workers: int = 2, anneal_stretches: tuple[float, ...] = (0.0, 0.5, 0.8, 1.0),
+                    anneal_temperature_meur: tuple[float, float] = (2.0, 0.03), **kw):
     """:func:`search_and_improve` on ``workers`` processes at once. First each process runs
     the restarts and the descent with its own seed (``seed``, ``seed`` + 1000, …; the first
     is the single-process search); then the cheapest campaign of all is annealed by every
     process, each with its own seed, for the time left (the descent's results differ by
     several per cent and the annealing gains ~2 % from any of them, so the best start is
-    worth every process). Returns the cheapest complete campaign, its estimated J, the
-    reason when none is complete, and the greedy attempts of all processes."""
+    worth every process). The annealing runs in stretches (``anneal_stretches``, fractions
+    of its time; the temperature cools over all of them from ``anneal_temperature_meur[0]``
+    to ``[1]``): each stretch starts every process from the cheapest campaign of the stretch
+    before, the first process with a dissolve pass (:func:`anneal_campaign`), so a mission
+    one process manages to dissolve is worked on by both. Returns the cheapest complete
+    campaign, its estimated J, the reason when none is complete, and the greedy attempts of
+    all processes."""
     global _SEARCH_JOB
     import time
     from multiprocessing import get_context
@@ -915,10 +927,19 @@ def parallel_search(debris, ids, seconds: float, settings: SearchSettings = Sear
         plans, j, why, _ = min(done, key=lambda r: r[1])
         left_s = t_end - time.monotonic()
         if left_s > 1.0:
-            _SEARCH_JOB = _Job(debris, plans, left_s, settings, seed, window_mjd2000_day, log, {})
+            # the annealing in stretches, each process from the cheapest campaign of the stretch
+            # before, the temperature going on where it was, a dissolve pass at each start
+            _SEARCH_JOB = _Job(debris, None, left_s, settings, seed, window_mjd2000_day, log, {})
+            hot, cold = anneal_temperature_meur
             with ctx.Pool(workers) as pool:
-                annealed = pool.map(_anneal_worker, range(workers), chunksize=1)
-            plans = min(annealed, key=campaign_cost_meur)
+                for r, (f0, f1) in enumerate(zip(anneal_stretches, anneal_stretches[1:])):
+                    secs = t_end - time.monotonic() if f1 >= 1.0 else (f1 - f0) * left_s
+                    if secs <= 1.0:
+                        break
+                    temps = (hot * (cold / hot) ** f0, hot * (cold / hot) ** f1)
+                    annealed = pool.map(_anneal_worker, [(k, r, plans, secs, temps) for k in range(workers)],
+                                        chunksize=1)
+                    plans = min(annealed, key=campaign_cost_meur)
             j = campaign_cost_meur(plans)
     finally:
         _SEARCH_JOB = None
@@ -1148,7 +1169,7 @@ _WRITE_RESERVE_S = 30.0  # the budget's last seconds: writing and validating the
 def solve_campaign(debris, minutes: float, out_dir, *, workers: int = 2, seed: int = 0,
                    settings: SearchSettings = SearchSettings(), pool_ids=None,
                    window_mjd2000_day: tuple[float, float] = WINDOW_MJD2000_DAY,
-                   log=lambda msg: None, search_fraction: float = 0.6,
+                   log=lambda msg: None, search_fraction: float = 0.7,
                    improve_fraction: float = 0.6, n_starts: int = 7) -> CampaignResult:
     """Plan, fly, validate and write a GTOC9 campaign in about ``minutes`` minutes.
 
