@@ -264,33 +264,25 @@ def _position_gaps_rad(debris, missions, first: int, last: int | None = None):
     """:func:`_position_gap_rad` of every position of every mission at once: arrays of the
     gap (rad), the mission index and the position. The annealing asks it at every step, for
     ~125 positions: one at a time it took a quarter of the annealing's time."""
-    index, raan0, rate, epoch = debris._node_arrays
     last = first if last is None else last
     if not missions:
         return np.zeros(0), np.zeros(0, dtype=int), np.zeros(0, dtype=int)
-    ks, ps, nb, tb, na, ta = [], [], [], [], [], []
-    for k, m in enumerate(missions):
-        n = m.n
-        ks.append(np.full(n + 1, k))
-        ps.append(np.arange(n + 1))
-        ids = [index[d] for d in m.debris_ids]
-        nb.append([ids[0]] + ids)  # neighbour before (position 0 has none: masked below)
-        tb.append((m.departure_mjd2000_day[0],) + m.departure_mjd2000_day)
-        na.append(ids + [ids[-1]])  # neighbour after (position n has none)
-        ta.append(m.arrival_mjd2000_day + (m.arrival_mjd2000_day[-1],))
-    k, p = np.concatenate(ks), np.concatenate(ps)
-    nb, na = np.concatenate(nb), np.concatenate(na)
-    tb, ta = np.concatenate(tb), np.concatenate(ta)
-    n_of = np.repeat([m.n for m in missions], [m.n + 1 for m in missions])
-    two_pi = 2 * math.pi
+    # per position, the neighbour before (at its departure) and after (at its arrival); the
+    # first and last positions repeat an end debris, masked below
+    nb = np.concatenate([m.debris_ids[:1] + m.debris_ids for m in missions])
+    tb = np.concatenate([m.departure_mjd2000_day[:1] + m.departure_mjd2000_day for m in missions])
+    na = np.concatenate([m.debris_ids + m.debris_ids[-1:] for m in missions])
+    ta = np.concatenate([m.arrival_mjd2000_day + m.arrival_mjd2000_day[-1:] for m in missions])
+    k = np.repeat(np.arange(len(missions)), [m.n + 1 for m in missions])
+    p = np.concatenate([np.arange(m.n + 1) for m in missions])
+    n_of = np.array([m.n for m in missions])[k]
 
     def gap(x, y, t):
-        node_x = (raan0[x] + rate[x] * (t - epoch[x])) % two_pi
-        node_y = (raan0[y] + rate[y] * (t - epoch[y])) % two_pi
-        return np.abs((node_x - node_y + math.pi) % two_pi - math.pi)
+        return np.abs((debris.nodes_rad(np.full(y.shape, x), t) - debris.nodes_rad(y, t) + math.pi)
+                      % (2 * math.pi) - math.pi)
 
-    before = np.where(p > 0, gap(index[first], nb, tb), 0.0)
-    after = np.where(p < n_of, gap(index[last], na, ta), 0.0)
+    before = np.where(p > 0, gap(first, nb, tb), 0.0)
+    after = np.where(p < n_of, gap(last, na, ta), 0.0)
     return np.maximum(before, after), k, p
 
 
@@ -928,7 +920,7 @@ def parallel_search(debris, ids, seconds: float, settings: SearchSettings = Sear
         left_s = t_end - time.monotonic()
         if left_s > 1.0:
             # the annealing in stretches, each process from the cheapest campaign of the stretch
-            # before, the temperature going on where it was, a dissolve pass at each start
+            # before, the temperature going on where it was, the first process making a dissolve pass
             _SEARCH_JOB = _Job(debris, None, left_s, settings, seed, window_mjd2000_day, log, {})
             hot, cold = anneal_temperature_meur
             with ctx.Pool(workers) as pool:

@@ -150,10 +150,15 @@ class DebrisSet:
 
     @cached_property
     def _node_arrays(self):
-        """:attr:`_node_table` as numpy arrays (RAAN at epoch, rate per day, epoch) with the
-        id → row map, for node gaps of many positions at once."""
         index, raan0, rate, epoch = self._node_table
         return index, np.array(raan0), np.array(rate), np.array(epoch)
+
+    def nodes_rad(self, debris_ids, t_mjd2000_day) -> np.ndarray:
+        """:meth:`node_rad` element-wise over arrays of ids and epochs (the same arithmetic,
+        for node gaps of many positions at once)."""
+        index, raan0, rate, epoch = self._node_arrays
+        k = np.array([index[int(i)] for i in np.ravel(debris_ids)], dtype=int).reshape(np.shape(debris_ids))
+        return (raan0[k] + rate[k] * (np.asarray(t_mjd2000_day, dtype=float) - epoch[k])) % (2 * math.pi)
 
     def node_rad(self, debris_id: int, t_mjd2000_day: float) -> float:
         """RAAN (rad, in [0, 2π)) of one debris at one epoch: :meth:`raan_rad` for a single

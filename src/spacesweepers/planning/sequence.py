@@ -352,7 +352,7 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
     ng = grid.size
     tofs = np.arange(min_tof_day, max_tof_day + 1e-9, step_day)
     nt = tofs.size
-    shift = np.rint(tofs / step_day).astype(int)
+    shift = int(round(min_tof_day / step_day)) + np.arange(nt)  # grid steps of each flight time
     s5 = int(round(STAY_DAY / step_day))
     if len(seq) < 1 or ng <= s5:
         return None
@@ -365,20 +365,14 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
     prefix_arg = []
     costs = []
     rows = np.arange(ng)
-    # S[arrival, tof] = tot[arrival − shift[tof], tof] (∞ before the grid) is a strided view of
-    # tot below ``pad`` rows of ∞ when the flight times are consecutive grid steps (always, from
-    # np.arange): no gather of ng × nt elements per leg
-    unit = nt > 0 and bool(np.all(np.diff(shift) == 1)) and shift[0] >= 0
-    if unit:
-        pad = int(shift[-1])
-        buf = np.full((ng + pad, nt), np.inf)
-        rs, cs = buf.strides
-        S = np.lib.stride_tricks.as_strided(buf[pad - int(shift[0]):], shape=(ng, nt), strides=(rs, cs - rs),
-                                            writeable=False)
-    else:
-        dep_of = rows[:, None] - shift[None, :]  # departure index of each (arrival index, tof)
-        ok = dep_of >= 0
-        dep_ok, tof_ok = dep_of[ok], np.broadcast_to(np.arange(nt)[None, :], dep_of.shape)[ok]
+    # S[arrival, tof] = tot[arrival − shift[tof], tof] (∞ before the grid): the flight times
+    # are consecutive grid steps, so S is a strided view of tot below ``pad`` rows of ∞ (no
+    # gather of ng × nt elements per leg)
+    pad = int(shift[-1])
+    buf = np.full((ng + pad, nt), np.inf)
+    rs, cs = buf.strides
+    S = np.lib.stride_tricks.as_strided(buf[pad - int(shift[0]):], shape=(ng, nt), strides=(rs, cs - rs),
+                                        writeable=False)
     for k in range(len(seq) - 1):
         c = _leg_grids.priced(debris, seq[k], seq[k + 1], grid, tofs, price)
         for fd, ftd, fa, fta, *cap in forbidden:
@@ -394,14 +388,9 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
                     c[near] = np.inf
         costs.append(c)
         # arrival index = departure index + shift: S[arrival, tof] (first tof of the least cost)
-        if unit:
-            tot = np.add(F[:, None], c, out=buf[pad:])
-            if time_price_m_s_day:
-                tot += time_price_m_s_day * tofs[None, :]
-        else:
-            tot = F[:, None] + c + time_price_m_s_day * tofs[None, :]
-            S = np.full((ng, nt), np.inf)
-            S[ok] = tot[dep_ok, tof_ok]
+        tot = np.add(F[:, None], c, out=buf[pad:])
+        if time_price_m_s_day:
+            tot += time_price_m_s_day * tofs[None, :]
         At = np.argmin(S, axis=1)
         A = S[rows, At]
         reach = np.isfinite(A)
