@@ -569,3 +569,21 @@ def test_legs_are_flown_fast_only_when_the_deadline_needs_it(debris):
     dv = lambda d: transfer_from_dict(d).dv_total_m_s  # noqa: E731
     assert dv(fast) == pytest.approx(ref.dv_total_m_s, rel=1e-9)
     assert dv(full) <= dv(fast) + 1e-6
+
+
+def _blas_threads():
+    from threadpoolctl import threadpool_info
+
+    return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+
+def test_worker_processes_run_blas_on_one_thread():
+    # two worker processes with a BLAS thread per core each spin against each other on two
+    # cores (flying took twice as long): every OpenBLAS loaded, SciPy's included, gets one
+    from multiprocessing import get_context
+
+    from spacesweepers.planning.campaign import _one_blas_thread
+
+    with get_context("fork").Pool(1, _one_blas_thread) as pool:
+        threads = pool.apply(_blas_threads)
+    assert len(threads) >= 2 and set(threads) == {1}  # NumPy's and SciPy's OpenBLAS
