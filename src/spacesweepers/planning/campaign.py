@@ -960,11 +960,16 @@ def _one_blas_thread():
     threadpool_limits(1)
 
 
+def _pool_init(elements_args, clock=None, plan=None):
+    """A flying pool's worker: one BLAS thread (in the pool only, not in the process that
+    flies the legs itself with one worker), then :func:`_worker_init`."""
+    _one_blas_thread()
+    _worker_init(elements_args, clock, plan)
+
+
 def _worker_init(elements_args, clock=None, plan=None):
     global _WORKER_DEBRIS, _FLY_CLOCK, _FLY_PLAN
     from .gtoc9 import DebrisSet
-
-    _one_blas_thread()
 
     _WORKER_DEBRIS = DebrisSet(*elements_args)
     _FLY_CLOCK, _FLY_PLAN = clock, plan
@@ -1040,7 +1045,7 @@ def fly_legs(debris, legs, cache: dict, workers: int = 2, log=lambda msg: None, 
         results = map(_worker_fly, todo)
         pool = None
     else:
-        pool = ctx.Pool(workers, _worker_init, (args, clock, plan))
+        pool = ctx.Pool(workers, _pool_init, (args, clock, plan))
         results = pool.imap_unordered(_worker_fly, todo, chunksize=1)
     n_fast = 0
     try:
