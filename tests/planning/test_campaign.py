@@ -583,9 +583,7 @@ def test_worker_processes_run_blas_on_one_thread():
     # cores (flying took twice as long): every OpenBLAS loaded, SciPy's included, gets one
     from multiprocessing import get_context
 
-    from spacesweepers.planning.campaign import _one_blas_thread
-
-    from spacesweepers.planning.campaign import _pool_init
+    from spacesweepers.planning.campaign import _one_blas_thread, _pool_init
 
     with get_context("fork").Pool(1, _one_blas_thread) as pool:
         threads = pool.apply(_blas_threads)
