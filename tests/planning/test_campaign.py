@@ -85,6 +85,33 @@ def test_epoch_dp_is_the_exhaustive_optimum_and_its_cache_changes_nothing(debris
                for key in sq._leg_grids.priced_grids)
 
 
+def test_insertions_price_every_position_as_the_dp_re_timing_it(debris):
+    """The forward/backward passes of :class:`~.sequence.Insertions` give, for a debris at
+    every position of a 6-debris sequence, the Σ priced ΔV that :func:`optimise_epochs`
+    finds re-timing the whole sequence with it (itself the brute-force optimum, test
+    above), and ∞ where the DP finds no timing (a free time too short for one more debris)."""
+    from spacesweepers.planning.sequence import Insertions, LegPrice
+
+    plans = beam_mission(debris, list(range(0, 123, 3)), [23467.0], 23467.0 + 200.0, beam_width=60,
+                         time_price_m_s_day=2.0)
+    p = max(plans, key=lambda m: m.n)
+    seq = list(p.debris_ids[:6])
+    price = LegPrice()
+    for lo, hi in ((p.start_mjd2000_day - 10.0, p.end_mjd2000_day + 40.0), (23467.0, 23467.0 + 64.0)):
+        ins = Insertions(debris, seq, lo, hi, price=price, min_tof_day=5.0)
+        own = optimise_epochs(debris, seq, lo, hi, price=price, min_tof_day=5.0)
+        assert ins.dv_m_s == pytest.approx(own.dv_total_m_s, rel=1e-12)
+        for x in (1, 58, 100):
+            got = ins.insert_dv_m_s(x)
+            want = []
+            for k in range(len(seq) + 1):
+                q = optimise_epochs(debris, seq[:k] + [x] + seq[k:], lo, hi, price=price, min_tof_day=5.0)
+                want.append(np.inf if q is None else q.dv_total_m_s)
+            np.testing.assert_allclose(got, want, rtol=1e-12)
+            assert ins.insert_dv_m_s(x, [len(seq), 0]).tolist() == [got[-1], got[0]]
+    assert np.isinf(got).all()  # 7 debris need 35 days of stays and 30 of flights: 64 are too few
+
+
 def test_leg_price_is_the_estimate_plus_overhead_short_and_steeper_long():
     """The search's leg price: estimate + 16 m/s on short flights; on flights of 20 days or
     more 1.3 × estimate − 40 once that is dearer (above 187 m/s); halfway at 15 days."""
@@ -240,6 +267,23 @@ def test_insert_leftovers_keeps_missions_under_the_propellant_cap(debris):
     homes = [m for m in capped if x in m.debris_ids]
     assert (left == {x} and not homes) or (not left and _propellant_kg(homes[0]) <= need - 1.0)
     assert sorted(d for m in capped for d in m.debris_ids) == sorted(set(pool) - left)
+
+
+def test_insert_leftovers_chooses_as_re_timing_every_position_would(debris, monkeypatch):
+    """Only the positions of least Σ ΔV are re-timed in full; here that changes nothing:
+    re-timing every position (no limit) puts the debris in the same place at the same cost,
+    at 6° and at 30°."""
+    from spacesweepers.planning import campaign as c
+
+    pool, window, s, x, rest, free = _one_debris_out(debris)
+    for gap in (6.0, 30.0):
+        fast, left = c.insert_leftovers(debris, rest, {x}, s, window, max_gap_deg=gap)
+        with monkeypatch.context() as mp:
+            mp.setattr(c, "_INSERT_TRIED", 10**6)
+            mp.setattr(c, "_INSERT_LOOKS", 10**6)
+            full, left_full = c.insert_leftovers(debris, rest, {x}, s, window, max_gap_deg=gap)
+        assert not left and not left_full
+        assert fast == full
 
 
 def test_partition_master_picks_an_exact_cover_no_dearer_than_its_seeds(debris):

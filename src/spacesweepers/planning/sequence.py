@@ -29,7 +29,7 @@ from ..units import GTOC9_ALPHA_MEUR_KG2, GTOC9_BASE_COST_MEUR, GTOC9_M_DE_KG, G
 from .estimate import estimate_debris_legs
 from .gtoc9 import VEX_M_S
 
-__all__ = ["MissionPlan", "LegPrice", "beam_mission", "optimise_epochs", "mission_cost_meur", "mission_m0_kg",
+__all__ = ["MissionPlan", "LegPrice", "beam_mission", "optimise_epochs", "Insertions", "mission_cost_meur", "mission_m0_kg",
            "STAY_DAY", "TOF_GRID_DAY", "WAIT_GRID_DAY"]
 
 STAY_DAY = 5.0
@@ -278,14 +278,45 @@ class _LegGrids:
         for key in [key for key in self.priced_grids if not keep(key)]:
             self.priced_bytes -= self.priced_grids.pop(key).nbytes
 
+    def _priced_key(self, debris, a, b, grid, tofs, price):
+        return (id(debris), a, b, float(grid[0]), grid.size, float(grid[-1]), float(tofs[0]), tofs.size,
+                float(tofs[-1]), price)
+
+    def prefetch(self, debris, pairs, grid, tofs, price):
+        """Compute in one estimate call the chunks that :meth:`priced` would compute pair by
+        pair for those of ``pairs`` ((a, b) debris ids) whose priced grid is not kept: one
+        call prices a pair-chunk in 0.94 ms where one per pair took 2.4 ms (8 and 1 pairs of
+        32 departures × 26 flight times)."""
+        self._own(debris)
+        if grid.size < 2:
+            return
+        step = float(grid[1] - grid[0])
+        origin = round(float(grid[0]) % step, 6)
+        i0 = int(round((float(grid[0]) - origin) / step))
+        n = self.chunk
+        tkey = (float(tofs[0]), tofs.size, float(tofs[-1]))
+        todo = []
+        for a, b in dict.fromkeys((int(a), int(b)) for a, b in pairs):
+            if self._priced_key(debris, a, b, grid, tofs, price) in self.priced_grids:
+                continue
+            todo += [(a, b, c) for c in range(i0 // n, (i0 + grid.size - 1) // n + 1)
+                     if (id(debris), a, b, step, origin, tkey, c) not in self.grids]
+        if len(todo) < 2:
+            return
+        ab = np.array([(a, b) for a, b, _ in todo])
+        deps = origin + (np.array([c for _, _, c in todo])[:, None] * n + np.arange(n)) * step
+        est = estimate_debris_legs(debris, ab[:, 0, None, None], ab[:, 1, None, None], deps[:, :, None],
+                                   tofs[None, None, :]).astype(np.float32)
+        for (a, b, c), e in zip(todo, est):
+            self.bytes = _keep(self.grids, (id(debris), a, b, step, origin, tkey, c), e, self.bytes, self.max_bytes)
+
     def priced(self, debris, a: int, b: int, grid, tofs, price):
         """The pair's grid as the DP uses it: priced by ``price`` (m/s, float64, read-only),
         kept whole for the same grid. A search re-times a mission in the same free time
         again and again (the annealing: ~300 re-timings a second, most of whose legs are
         unchanged); assembling the grid from its chunks and pricing it took ~60 % of the
         DP's time."""
-        key = (id(debris), a, b, float(grid[0]), grid.size, float(grid[-1]), float(tofs[0]), tofs.size,
-               float(tofs[-1]), price)
+        key = self._priced_key(debris, a, b, grid, tofs, price)
         c = self.priced_grids.get(key)
         if c is not None and self.owners.get(id(debris), lambda: None)() is debris:
             self.priced_grids.move_to_end(key)
@@ -304,7 +335,7 @@ class _LegGrids:
         self.bytes = _keep(self.grids, key, c, self.bytes, self.max_bytes)
         return c
 
-    def __call__(self, debris, a: int, b: int, grid, tofs):
+    def _own(self, debris):
         import weakref
 
         owner = self.owners.get(id(debris))
@@ -314,6 +345,9 @@ class _LegGrids:
             for i in gone:
                 self.owners.pop(i, None)
             self.owners[id(debris)] = weakref.ref(debris)
+
+    def __call__(self, debris, a: int, b: int, grid, tofs):
+        self._own(debris)
         tkey = (float(tofs[0]), tofs.size, float(tofs[-1]))
         if grid.size < 2:
             return self._chunk(debris, a, b, (id(debris), a, b, float(grid[0]), 0.0, tkey), grid, tofs)
@@ -329,6 +363,91 @@ class _LegGrids:
 
 
 _leg_grids = _LegGrids()
+
+
+class Insertions:
+    """Σ priced ΔV of sequence ``seq`` with one more debris inserted, at every position at
+    once, as :func:`optimise_epochs` would re-time it in the same free time (its own grid and
+    pricing; no ``forbidden``, ``launch_from`` or ``end_by``): one forward pass of its DP
+    (best cost being free to depart from debris k at each grid epoch) and one backward
+    (best cost to go from being free there), kept, so a debris at position p costs two legs
+    of DP, the one into it and the one out of it, instead of the whole mission's. The
+    insertion searches of the descent and of the annealing's dissolve pass price every
+    position of every mission for each debris: a re-timing each was ~90 % of their time."""
+
+    def __init__(self, debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_day: float, *,
+                 step_day: float = 1.0, max_tof_day: float = 30.0, min_tof_day: float = 1.0, price=None):
+        self.debris, self.seq, self.price = debris, [int(x) for x in seq], price
+        self.grid = np.arange(start_min_mjd2000_day, end_max_mjd2000_day + 1e-9, step_day)
+        self.tofs = np.arange(min_tof_day, max_tof_day + 1e-9, step_day)
+        ng, nt = self.grid.size, self.tofs.size
+        self.shift = int(round(min_tof_day / step_day)) + np.arange(nt)
+        self.s5 = int(round(STAY_DAY / step_day))
+        self.ok = len(self.seq) >= 1 and ng > self.s5
+        if not self.ok:
+            return
+        pad = int(self.shift[-1])
+        self._buf = np.full((ng + pad, nt), np.inf)  # the forward step's strided view (see optimise_epochs)
+        rs, cs = self._buf.strides
+        self._S = np.lib.stride_tricks.as_strided(self._buf[pad - int(self.shift[0]):], shape=(ng, nt),
+                                                  strides=(rs, cs - rs), writeable=False)
+        self._G = np.full(ng + pad + 1, np.inf)  # the backward step's: _M[d, t] = G at d + shift[t]
+        es = self._G.strides[0]
+        self._M = np.lib.stride_tricks.as_strided(self._G[int(self.shift[0]):], shape=(ng, nt), strides=(es, es),
+                                                  writeable=False)
+        self.launch = np.full(ng, np.inf)
+        self.launch[self.s5:] = 0.0
+        n = len(self.seq)
+        _leg_grids.prefetch(debris, zip(self.seq, self.seq[1:]), self.grid, self.tofs, price)
+        self.fwd = [self.launch]  # fwd[k]: best cost free to depart from seq[k]
+        for k in range(n - 1):
+            self.fwd.append(self._step(self.fwd[-1], self._c(self.seq[k], self.seq[k + 1])))
+        self.bwd = [np.zeros(ng)] * n  # bwd[k]: best cost to go from being free at seq[k]
+        for k in range(n - 2, -1, -1):
+            self.bwd[k] = self._back(self.bwd[k + 1], self._c(self.seq[k], self.seq[k + 1]))
+
+    def _c(self, a, b):
+        return _leg_grids.priced(self.debris, int(a), int(b), self.grid, self.tofs, self.price)
+
+    def _step(self, F, c):
+        """Free-to-depart costs at the next debris from those at this one (one DP leg)."""
+        ng = F.size
+        np.add(F[:, None], c, out=self._buf[self._buf.shape[0] - ng:])
+        A = self._S.min(axis=1)
+        Ash = np.full(ng, np.inf)
+        Ash[self.s5:] = A[: ng - self.s5]
+        return np.minimum.accumulate(Ash)
+
+    def _back(self, G, c):
+        """Cost to go from being free at this debris, from that at the next (one leg back)."""
+        ng = G.size
+        self._G[: ng - self.s5] = G[self.s5:]  # arriving at a: free at a + 5 days
+        self._G[ng - self.s5:] = np.inf
+        H = (c + self._M).min(axis=1)
+        return np.minimum.accumulate(H[::-1])[::-1]
+
+    @property
+    def dv_m_s(self) -> float:
+        """The sequence's own Σ priced ΔV (what :func:`optimise_epochs` minimises)."""
+        return float(self.fwd[-1].min()) if self.ok else np.inf
+
+    def insert_dv_m_s(self, x: int, positions=None) -> np.ndarray:
+        """Σ priced ΔV with debris ``x`` at each of ``positions`` (default 0 … len(seq); p puts
+        it before ``seq[p]``); ∞ where it cannot fit."""
+        n = len(self.seq)
+        positions = range(n + 1) if positions is None else positions
+        out = np.full(len(positions), np.inf)
+        if not self.ok:
+            return out
+        _leg_grids.prefetch(self.debris, [(self.seq[p - 1], x) for p in positions if p > 0]
+                            + [(x, self.seq[p]) for p in positions if p < n], self.grid, self.tofs, self.price)
+        for i, p in enumerate(positions):
+            Fx = self.launch if p == 0 else self._step(self.fwd[p - 1], self._c(self.seq[p - 1], x))
+            if p == n:
+                out[i] = Fx.min()
+            else:
+                out[i] = (self._step(Fx, self._c(x, self.seq[p])) + self.bwd[p]).min()
+        return out
 
 
 def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_day: float, *,
@@ -373,6 +492,7 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
     rs, cs = buf.strides
     S = np.lib.stride_tricks.as_strided(buf[pad - int(shift[0]):], shape=(ng, nt), strides=(rs, cs - rs),
                                         writeable=False)
+    _leg_grids.prefetch(debris, zip(seq, seq[1:]), grid, tofs, price)
     for k in range(len(seq) - 1):
         c = _leg_grids.priced(debris, seq[k], seq[k + 1], grid, tofs, price)
         for fd, ftd, fa, fta, *cap in forbidden:
