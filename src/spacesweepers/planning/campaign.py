@@ -886,8 +886,9 @@ def search_and_improve(debris, ids, seconds: float, settings: SearchSettings = S
 
 
 class _Job(NamedTuple):
-    """What the forked processes of :func:`parallel_search` work on (set before each pool):
-    ``start`` is the debris ids for the search phase, the campaign for the annealing phase."""
+    """What the forked processes of :func:`parallel_search` work on (set before its pool):
+    the debris ids to search (``start``) and the search phase's ``seconds``; the annealing
+    stretches get their campaign and time as arguments."""
 
     debris: object
     start: object
@@ -913,12 +914,14 @@ def _search_worker(k):
 def _anneal_worker(arg):
     """One stretch of the annealing in a process of the pool: (process index, stretch index,
     start campaign, seconds, temperatures). The debris set and settings are the ones forked
-    with the pool, so the leg grids each process keeps survive from one stretch to the next."""
+    with the pool, so the leg grids each process computed in the search, and in the stretches
+    before, are still there."""
     k, r, start, seconds, temps = arg
     job = _SEARCH_JOB
     return anneal_campaign(job.debris, start, job.settings, job.window, seconds=seconds,
                            seed=job.seed + 1000 * k + 7919 * r, temperature_meur=temps,
-                           dissolve_at=(0.0,) if k == 0 else (),  # the pass is deterministic: one process makes it
+                           # a pass (~2 s) from the stretch's start, the same for all: one process makes it
+                           dissolve_at=((0.0,) if k == 0 else ()) + (0.25, 0.5, 0.75),
                            log=lambda msg: job.log(f"[search {k + 1}] {msg}"))
 
 
@@ -948,28 +951,27 @@ def parallel_search(debris, ids, seconds: float, settings: SearchSettings = Sear
     ctx = get_context("fork")
     _SEARCH_JOB = _Job(debris, ids, seconds, settings, seed, window_mjd2000_day, log, kw)
     try:
+        # one pool for both phases: the leg grids the search's processes computed are still
+        # there for the annealing's (a new pool started with cold caches)
         with ctx.Pool(workers, _one_blas_thread) as pool:
             results = pool.map(_search_worker, range(workers), chunksize=1)
-        attempts = sum(r[3] for r in results)
-        done = [r for r in results if r[0] is not None]
-        if not done:
-            return None, math.inf, results[0][2], attempts
-        plans, j, why, _ = min(done, key=lambda r: r[1])
-        left_s = t_end - time.monotonic()
-        if left_s > 1.0:
+            attempts = sum(r[3] for r in results)
+            done = [r for r in results if r[0] is not None]
+            if not done:
+                return None, math.inf, results[0][2], attempts
+            plans, j, why, _ = min(done, key=lambda r: r[1])
+            left_s = t_end - time.monotonic()
             # the annealing in stretches, each process from the cheapest campaign of the stretch
-            # before, the temperature going on where it was, the first process making a dissolve pass
-            _SEARCH_JOB = _Job(debris, None, left_s, settings, seed, window_mjd2000_day, log, {})
+            # before, the temperature going on where it was, dissolve passes in each
             hot, cold = anneal_temperature_meur
-            with ctx.Pool(workers, _one_blas_thread) as pool:
-                for r, (f0, f1) in enumerate(zip(anneal_stretches, anneal_stretches[1:])):
-                    secs = t_end - time.monotonic() if f1 >= 1.0 else (f1 - f0) * left_s
-                    if secs <= 1.0:
-                        break
-                    temps = (hot * (cold / hot) ** f0, hot * (cold / hot) ** f1)
-                    annealed = pool.map(_anneal_worker, [(k, r, plans, secs, temps) for k in range(workers)],
-                                        chunksize=1)
-                    plans = min(annealed, key=campaign_cost_meur)
+            for r, (f0, f1) in enumerate(zip(anneal_stretches, anneal_stretches[1:])):
+                secs = t_end - time.monotonic() if f1 >= 1.0 else (f1 - f0) * left_s
+                if secs <= 1.0:
+                    break
+                temps = (hot * (cold / hot) ** f0, hot * (cold / hot) ** f1)
+                annealed = pool.map(_anneal_worker, [(k, r, plans, secs, temps) for k in range(workers)],
+                                    chunksize=1)
+                plans = min(annealed, key=campaign_cost_meur)
             j = campaign_cost_meur(plans)
     finally:
         _SEARCH_JOB = None
