@@ -114,7 +114,8 @@ def test_insertions_price_every_position_as_the_dp_re_timing_it(debris):
 
 def test_leg_price_is_the_estimate_plus_overhead_short_and_steeper_long():
     """The search's leg price: estimate + 16 m/s on short flights; on flights of 20 days or
-    more 1.3 × estimate − 40 once that is dearer (above 187 m/s); halfway at 15 days."""
+    more 1.3 × estimate − 40 once that is dearer (above 187 m/s); halfway at 15 days; above
+    700 m/s estimated, a surcharge of 0.35 m/s per m/s."""
     from spacesweepers.planning.sequence import LegPrice
 
     price = LegPrice()
@@ -123,6 +124,8 @@ def test_leg_price_is_the_estimate_plus_overhead_short_and_steeper_long():
     assert price(est, 25.0) == pytest.approx([116.0, 480.0])
     assert price(est, 15.0) == pytest.approx([116.0, 448.0])  # slope 1.15, offset −12
     assert price(np.float32(187.0), 30.0) == pytest.approx(203.0, abs=0.2)  # where the two meet
+    # above 700 m/s estimated, 0.35 m/s more per m/s: the three dearest legs flown (1.27-1.42 x)
+    assert price(np.array([700.0, 1062.7, 1216.4]), 30.0) == pytest.approx([870.0, 1468.5, 1722.1], abs=0.1)
 
 
 def test_leg_grids_moved_in_time_come_from_the_same_chunks(debris):
