@@ -304,7 +304,7 @@ def _insertions(debris, ids, lo: float, hi: float, settings: SearchSettings) -> 
         _INSERTIONS.move_to_end(key)
         return ins
     ins = _INSERTIONS[key] = Insertions(debris, ids, lo, hi, price=settings.price, min_tof_day=settings.min_tof_day)
-    while len(_INSERTIONS) > 256:
+    while len(_INSERTIONS) > 64:
         _INSERTIONS.popitem(last=False)
     return ins
 
@@ -938,7 +938,9 @@ def parallel_search(debris, ids, seconds: float, settings: SearchSettings = Sear
     of its time; the temperature cools over all of them from ``anneal_temperature_meur[0]``
     to ``[1]``): each stretch starts every process from the cheapest campaign of the stretch
     before, the first process with a dissolve pass (:func:`anneal_campaign`), so a mission
-    one process manages to dissolve is worked on by both. Returns the cheapest complete
+    one process manages to dissolve is worked on by both; both make one at 25, 50 and 75 %
+    of a stretch. The search and the annealing run in the same processes (one pool), so the
+    annealing starts with the leg grids the search computed. Returns the cheapest complete
     campaign, its estimated J, the reason when none is complete, and the greedy attempts of
     all processes."""
     global _SEARCH_JOB

@@ -29,8 +29,8 @@ from ..units import GTOC9_ALPHA_MEUR_KG2, GTOC9_BASE_COST_MEUR, GTOC9_M_DE_KG, G
 from .estimate import estimate_debris_legs
 from .gtoc9 import VEX_M_S
 
-__all__ = ["MissionPlan", "LegPrice", "beam_mission", "optimise_epochs", "Insertions", "mission_cost_meur", "mission_m0_kg",
-           "STAY_DAY", "TOF_GRID_DAY", "WAIT_GRID_DAY"]
+__all__ = ["MissionPlan", "LegPrice", "beam_mission", "optimise_epochs", "Insertions", "mission_cost_meur",
+           "mission_m0_kg", "STAY_DAY", "TOF_GRID_DAY", "WAIT_GRID_DAY"]
 
 STAY_DAY = 5.0
 #: flight times the beam search tries (days)
@@ -381,7 +381,8 @@ class Insertions:
     (best cost to go from being free there), kept, so a debris at position p costs two legs
     of DP, the one into it and the one out of it, instead of the whole mission's. The
     insertion searches of the descent and of the annealing's dissolve pass price every
-    position of every mission for each debris: a re-timing each was ~90 % of their time."""
+    position of every mission for each debris, and re-timing each was most of their time
+    (the 90° dissolve pass on a 10-mission plan: 55.1 s before, 1.9 s with this)."""
 
     def __init__(self, debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_day: float, *,
                  step_day: float = 1.0, max_tof_day: float = 30.0, min_tof_day: float = 1.0, price=None):
