@@ -260,6 +260,20 @@ def _keep(store, key, c, used_bytes: int, max_bytes: int) -> int:
     return used_bytes
 
 
+def _arrivals_view(ng: int, shift):
+    """A buffer of ``ng`` + ``shift[-1]`` rows × flight times, ∞ in its first ``shift[-1]``,
+    and the read-only view S of its last ``ng`` rows with S[a, t] = row a − ``shift[t]``: the
+    flight times are consecutive grid steps, so the DP reads each arrival's flights without
+    gathering grid × flight-time elements per leg. Returns (rows to write the departures'
+    costs into, S)."""
+    nt, pad = len(shift), int(shift[-1])
+    buf = np.full((ng + pad, nt), np.inf)
+    rs, cs = buf.strides
+    S = np.lib.stride_tricks.as_strided(buf[pad - int(shift[0]):], shape=(ng, nt), strides=(rs, cs - rs),
+                                        writeable=False)
+    return buf[pad:], S
+
+
 class _LegGrids:
     """Estimated ΔV of one debris pair over a DP's (departure epoch × flight time) grid, kept
     for the grids asked again. A local search re-times the same mission with one debris more
@@ -298,25 +312,31 @@ class _LegGrids:
         self._own(debris)
         if grid.size < 2:
             return
-        step = float(grid[1] - grid[0])
-        origin = round(float(grid[0]) % step, 6)
-        i0 = int(round((float(grid[0]) - origin) / step))
-        n = self.chunk
-        tkey = (float(tofs[0]), tofs.size, float(tofs[-1]))
-        todo = []
+        todo = []  # (a, b, chunk key, its departure epochs)
         for a, b in dict.fromkeys((int(a), int(b)) for a, b in pairs):
             if self._priced_key(debris, a, b, grid, tofs, price) in self.priced_grids:
                 continue
-            todo += [(a, b, c) for c in range(i0 // n, (i0 + grid.size - 1) // n + 1)
-                     if (id(debris), a, b, step, origin, tkey, c) not in self.grids]
+            todo += [(a, b, key, deps) for key, deps in self._chunks(debris, a, b, grid, tofs)[0]
+                     if key not in self.grids]
         if len(todo) < 2:
             return
-        ab = np.array([(a, b) for a, b, _ in todo])
-        deps = origin + (np.array([c for _, _, c in todo])[:, None] * n + np.arange(n)) * step
+        ab = np.array([(a, b) for a, b, _, _ in todo])
+        deps = np.array([d for _, _, _, d in todo])
         est = estimate_debris_legs(debris, ab[:, 0, None, None], ab[:, 1, None, None], deps[:, :, None],
                                    tofs[None, None, :]).astype(np.float32)
-        for (a, b, c), e in zip(todo, est):
-            self.bytes = _keep(self.grids, (id(debris), a, b, step, origin, tkey, c), e, self.bytes, self.max_bytes)
+        for (_, _, key, _), e in zip(todo, est):
+            self.bytes = _keep(self.grids, key, e, self.bytes, self.max_bytes)
+
+    def _chunks(self, debris, a, b, grid, tofs):
+        """The chunks that cover ``grid`` (≥ 2 epochs) on the common grid of its step and
+        fractional origin: [(key, departure epochs)], and the index of ``grid[0]`` in the first."""
+        tkey = (float(tofs[0]), tofs.size, float(tofs[-1]))
+        step = float(grid[1] - grid[0])
+        origin = round(float(grid[0]) % step, 6)
+        i0 = int(round((float(grid[0]) - origin) / step))  # index of grid[0] on the common grid
+        n = self.chunk
+        return ([((id(debris), a, b, step, origin, tkey, c), origin + (c * n + np.arange(n)) * step)
+                 for c in range(i0 // n, (i0 + grid.size - 1) // n + 1)], i0 - (i0 // n) * n)
 
     def priced(self, debris, a: int, b: int, grid, tofs, price):
         """The pair's grid as the DP uses it: priced by ``price`` (m/s, float64, read-only),
@@ -356,18 +376,13 @@ class _LegGrids:
 
     def __call__(self, debris, a: int, b: int, grid, tofs):
         self._own(debris)
-        tkey = (float(tofs[0]), tofs.size, float(tofs[-1]))
         if grid.size < 2:
+            tkey = (float(tofs[0]), tofs.size, float(tofs[-1]))
             return self._chunk(debris, a, b, (id(debris), a, b, float(grid[0]), 0.0, tkey), grid, tofs)
-        step = float(grid[1] - grid[0])
-        origin = round(float(grid[0]) % step, 6)
-        i0 = int(round((float(grid[0]) - origin) / step))  # index of grid[0] on the common grid
-        n = self.chunk
-        parts = [self._chunk(debris, a, b, (id(debris), a, b, step, origin, tkey, c),
-                             origin + (c * n + np.arange(n)) * step, tofs)
-                 for c in range(i0 // n, (i0 + grid.size - 1) // n + 1)]
+        chunks, first = self._chunks(debris, a, b, grid, tofs)
+        parts = [self._chunk(debris, a, b, key, deps, tofs) for key, deps in chunks]
         whole = parts[0] if len(parts) == 1 else np.concatenate(parts)
-        return whole[i0 - (i0 // n) * n:][: grid.size]
+        return whole[first:][: grid.size]
 
 
 _leg_grids = _LegGrids()
@@ -396,10 +411,7 @@ class Insertions:
         if not self.ok:
             return
         pad = int(self.shift[-1])
-        self._buf = np.full((ng + pad, nt), np.inf)  # the forward step's strided view (see optimise_epochs)
-        rs, cs = self._buf.strides
-        self._S = np.lib.stride_tricks.as_strided(self._buf[pad - int(self.shift[0]):], shape=(ng, nt),
-                                                  strides=(rs, cs - rs), writeable=False)
+        self._tot, self._S = _arrivals_view(ng, self.shift)  # the forward step's
         self._G = np.full(ng + pad + 1, np.inf)  # the backward step's: _M[d, t] = G at d + shift[t]
         es = self._G.strides[0]
         self._M = np.lib.stride_tricks.as_strided(self._G[int(self.shift[0]):], shape=(ng, nt), strides=(es, es),
@@ -421,7 +433,7 @@ class Insertions:
     def _step(self, F, c):
         """Free-to-depart costs at the next debris from those at this one (one DP leg)."""
         ng = F.size
-        np.add(F[:, None], c, out=self._buf[self._buf.shape[0] - ng:])
+        np.add(F[:, None], c, out=self._tot)
         A = self._S.min(axis=1)
         Ash = np.full(ng, np.inf)
         Ash[self.s5:] = A[: ng - self.s5]
@@ -493,14 +505,8 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
     prefix_arg = []
     costs = []
     rows = np.arange(ng)
-    # S[arrival, tof] = tot[arrival − shift[tof], tof] (∞ before the grid): the flight times
-    # are consecutive grid steps, so S is a strided view of tot below ``pad`` rows of ∞ (no
-    # gather of ng × nt elements per leg)
-    pad = int(shift[-1])
-    buf = np.full((ng + pad, nt), np.inf)
-    rs, cs = buf.strides
-    S = np.lib.stride_tricks.as_strided(buf[pad - int(shift[0]):], shape=(ng, nt), strides=(rs, cs - rs),
-                                        writeable=False)
+    # S[arrival, tof] = tot[arrival − shift[tof], tof] (∞ before the grid)
+    tot_rows, S = _arrivals_view(ng, shift)
     _leg_grids.prefetch(debris, zip(seq, seq[1:]), grid, tofs, price)
     for k in range(len(seq) - 1):
         c = _leg_grids.priced(debris, seq[k], seq[k + 1], grid, tofs, price)
@@ -517,7 +523,7 @@ def optimise_epochs(debris, seq, start_min_mjd2000_day: float, end_max_mjd2000_d
                     c[near] = np.inf
         costs.append(c)
         # arrival index = departure index + shift: S[arrival, tof] (first tof of the least cost)
-        tot = np.add(F[:, None], c, out=buf[pad:])
+        tot = np.add(F[:, None], c, out=tot_rows)
         if time_price_m_s_day:
             tot += time_price_m_s_day * tofs[None, :]
         At = np.argmin(S, axis=1)
