@@ -8,8 +8,8 @@ import pytest
 
 from spacesweepers.errors import NotFound, SweepersError
 from spacesweepers.planning import gtoc9 as g
-from spacesweepers.planning.campaign import SearchSettings, search_campaign, solve_campaign
-from spacesweepers.planning.sequence import STAY_DAY, beam_mission, mission_cost_meur, optimise_epochs
+from spacesweepers.planning.campaign import SearchSettings, campaign_cost_meur, search_campaign, solve_campaign
+from spacesweepers.planning.sequence import STAY_DAY, MissionPlan, beam_mission, mission_cost_meur, optimise_epochs
 
 TRIO = [5, 54, 112]  # three debris whose nodes are close early in the window
 
@@ -167,6 +167,13 @@ def test_small_campaign_is_valid_and_resumes(debris, tmp_path):
         assert m.events[-1].mass_kg == pytest.approx(2000.0, abs=1e-6)
     legs = json.loads((tmp_path / "legs.json").read_text())
     assert all(d["ok"] for d in legs.values())
+    # the descents' results are kept, cheapest first, and the annealing returned none dearer
+    descents = json.loads((tmp_path / "descents.json").read_text())
+    assert descents and [d["estimated_j_meur"] for d in descents] == sorted(d["estimated_j_meur"] for d in descents)
+    first = [MissionPlan.from_dict(m) for m in descents[0]["missions"]]
+    assert campaign_cost_meur(first) == pytest.approx(descents[0]["estimated_j_meur"], rel=1e-12)
+    assert sorted(d for m in first for d in m.debris_ids) == sorted(TRIO)
+    assert res.estimated_j_meur <= descents[0]["estimated_j_meur"] + 1e-9
     again = solve_campaign(debris, 0.2, tmp_path, pool_ids=TRIO, workers=1)  # resumes: nothing to fly
     assert again.ok and again.j_meur == pytest.approx(res.j_meur, rel=1e-12) and again.runtime_s < 15.0
 
@@ -568,10 +575,14 @@ def test_parallel_search_is_complete_and_no_dearer_than_its_first_greedy(debris)
     s = SearchSettings(beam_width=40)
     first, j1, _, _ = search_campaign(debris, pool, 60.0, s, seed=3, window_mjd2000_day=window, max_rounds=1)
     assert first is not None
+    descents: list = []
     plans, j, _, attempts = parallel_search(debris, pool, 20.0, s, 3, window, workers=2, improve_fraction=0.5,
-                                            n_starts=2)
+                                            n_starts=2, descents=descents)
     assert plans is not None and attempts >= 2
     assert j == pytest.approx(campaign_cost_meur(plans)) and j <= j1 + 1e-9
+    # both processes' descents come back, cheapest first, and the annealing returned none dearer
+    dj = [campaign_cost_meur(c) for c in descents]
+    assert len(dj) >= 2 and dj == sorted(dj) and j <= dj[0] + 1e-9
     assert sorted(d for m in plans for d in m.debris_ids) == pool
     _gaps_ok(plans, window)
 
@@ -616,6 +627,35 @@ def test_legs_are_flown_fast_only_when_the_deadline_needs_it(debris):
     dv = lambda d: transfer_from_dict(d).dv_total_m_s  # noqa: E731
     assert dv(fast) == pytest.approx(ref.dv_total_m_s, rel=1e-9)
     assert dv(full) <= dv(fast) + 1e-6
+
+
+def test_refining_flies_legs_again_from_the_starts_not_polished_and_keeps_the_cheaper(debris):
+    """``refine_legs`` re-flies a fast leg from starts 1–5 and a full one from starts 3–8
+    (the same transfers as ``exact_transfer(..., first_start=…)``), keeps the cheaper flight
+    of each, marks both refined so a second call (a resumed run) does nothing, and does
+    nothing when its deadline leaves no time."""
+    import time
+
+    from spacesweepers.planning.campaign import _leg_key, fly_legs, refine_legs, transfer_from_dict
+    from spacesweepers.planning.transfer import exact_transfer
+
+    fast_leg, full_leg = (5, 23480.0, 54, 23485.0), (54, 23490.0, 112, 23505.0)
+    cache = fly_legs(debris, [fast_leg], {}, workers=1, deadline=time.time() - 1.0)
+    fly_legs(debris, [full_leg], cache, workers=1, deadline=time.time() + 3600.0)
+    assert cache[_leg_key(fast_leg)]["fast"] and not cache[_leg_key(full_leg)]["fast"]
+    before = {k: dict(d) for k, d in cache.items()}
+    assert refine_legs(debris, [fast_leg, full_leg], cache, workers=1, deadline=time.time() + 1.0) == 0
+    assert cache == before  # no time: nothing flown, nothing marked
+    refine_legs(debris, [fast_leg, full_leg], cache, workers=1, deadline=time.time() + 3600.0)
+    dv = lambda d: transfer_from_dict(d).dv_total_m_s  # noqa: E731
+    for leg, fast in ((fast_leg, True), (full_leg, False)):
+        key = _leg_key(leg)
+        again = exact_transfer(debris, *leg, mode="optimal", n_starts=5 if fast else 6, first_start=1 if fast else 3)
+        want = min(dv(before[key]), again.dv_total_m_s if again.ok else np.inf)
+        assert cache[key]["refined"] and cache[key]["ok"] and dv(cache[key]) == pytest.approx(want, rel=1e-9)
+    marked = {k: dict(d) for k, d in cache.items()}
+    assert refine_legs(debris, [fast_leg, full_leg], cache, workers=1, deadline=time.time() + 3600.0) == 0
+    assert cache == marked
 
 
 def _blas_threads():

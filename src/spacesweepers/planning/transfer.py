@@ -616,7 +616,8 @@ def _guesses(r0, v0, r1, v1, tof, el_dep, el_arr, model, target_state):
     return out
 
 
-def _optimal(debris, dep_id, t_dep, arr_id, t_arr, model, tol_r_m, n_polish=3, n_restart=1, max_iter=30):
+def _optimal(debris, dep_id, t_dep, arr_id, t_arr, model, tol_r_m, n_polish=3, n_restart=1, max_iter=30,
+             first_start=0):
     from .estimate import estimate_leg
 
     r0, v0 = debris.state(dep_id, t_dep)
@@ -650,6 +651,9 @@ def _optimal(debris, dep_id, t_dep, arr_id, t_arr, model, tol_r_m, n_polish=3, n
     # the cheapest start is often not the cheapest after polishing: polish several, then restart
     # L-BFGS-B once from the best (fresh curvature memory; on 10–18-day legs the first run
     # usually stops at its iteration limit)
+    starts = starts[first_start:]
+    if not starts:
+        return _failed(f"optimal: no start beyond the first {first_start}", "optimal")
     n_start = min(n_polish, len(starts))
     for k in range(n_start + n_restart):
         if k < n_start:
@@ -725,7 +729,7 @@ def _finish(r0, v0, r1, v1, tof, t_dep, times, dvs, model, tol_r_m):
 
 def exact_transfer(debris, dep_id: int, t_dep_mjd2000_day: float, arr_id: int, t_arr_mjd2000_day: float,
                    mode: str = "auto", model: J2Model = GTOC9_J2_MODEL, tol_r_m: float = 1.0,
-                   final_days: float = 1.0, n_starts: int = 3) -> Transfer:
+                   final_days: float = 1.0, n_starts: int = 3, first_start: int = 0) -> Transfer:
     """Flyable J2 transfer between two GTOC9 debris at fixed departure and arrival epochs.
 
     ``mode``: ``'optimal'`` (ΔV0 at t0 ≥ departure, ΔV1, ΔV2, arrival: two burns to enter a
@@ -739,7 +743,8 @@ def exact_transfer(debris, dep_id: int, t_dep_mjd2000_day: float, arr_id: int, t
     the whole arc keeps perigee ≥ 6,600 km. ``n_starts``: how many of the cheapest starts the
     optimal mode polishes (the best is then polished once more when ``n_starts`` > 1);
     ``n_starts=1`` is ~3× faster; on the 200 benchmark legs of docs/gtoc9.md it was 2.4 % dearer
-    in total (median leg +0.6 %, 18 % of legs over +5 %, worst +57 %).
+    in total (median leg +0.6 %, 18 % of legs over +5 %, worst +57 %). ``first_start``: the
+    cheapest starts skipped (a leg flown before with them, polished again from the next ones).
     """
     tof_day = t_arr_mjd2000_day - t_dep_mjd2000_day
     if not tof_day > 0:
@@ -748,7 +753,7 @@ def exact_transfer(debris, dep_id: int, t_dep_mjd2000_day: float, arr_id: int, t
         raise ValueError(f"mode must be 'auto', 'optimal', 'direct' or 'drift', not {mode!r}")
     args = (debris, dep_id, t_dep_mjd2000_day, arr_id, t_arr_mjd2000_day, model, tol_r_m)
     if mode in ("auto", "optimal"):
-        tr = _optimal(*args, n_polish=n_starts, n_restart=1 if n_starts > 1 else 0)
+        tr = _optimal(*args, n_polish=n_starts, n_restart=1 if n_starts > 1 else 0, first_start=first_start)
         if tr.ok or mode == "optimal":
             return tr
         out = [tr]
