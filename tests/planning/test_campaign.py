@@ -78,8 +78,10 @@ def test_epoch_dp_is_the_exhaustive_optimum_and_its_cache_changes_nothing(debris
     del other
     gc.collect()
     assert optimise_epochs(debris, seq, lo, hi, max_tof_day=12.0) == q
-    sq._leg_grids(g.DebrisSet(debris.ids[:3], debris.epoch_mjd2000_day[:3], debris.elements[:3]), 0, 1,
-                  np.arange(lo, hi), np.arange(1.0, 3.0))  # a new set: the gone one's grids are dropped
+    # a new set: the gone one's grids are dropped. It is kept alive while the grids are looked
+    # at: a temporary may take the gone set's id and be gone itself, leaving its own grid under it
+    fresh = g.DebrisSet(debris.ids[:3], debris.epoch_mjd2000_day[:3], debris.elements[:3])
+    sq._leg_grids(fresh, 0, 1, np.arange(lo, hi), np.arange(1.0, 3.0))
     assert all(key[0] != other_id or sq._leg_grids.owners[other_id]() is not None for key in sq._leg_grids.grids)
     assert all(key[0] != other_id or sq._leg_grids.owners[other_id]() is not None
                for key in sq._leg_grids.priced_grids)
