@@ -784,6 +784,18 @@ def anneal_campaign(debris, plans, settings: SearchSettings = SearchSettings(),
     return sorted(best, key=lambda m: m.start_mjd2000_day)
 
 
+def _distinct(campaigns) -> list:
+    """The campaigns of finite estimated J, cheapest first, each partition of the debris into
+    missions once (the cheapest of its timings)."""
+    seen, out = set(), []
+    for c in sorted(campaigns, key=campaign_cost_meur):
+        key = tuple(sorted(m.debris_ids for m in c))
+        if key not in seen and math.isfinite(campaign_cost_meur(c)):
+            seen.add(key)
+            out.append(c)
+    return out
+
+
 def _improve_best(debris, ids, tried, settings, window, seconds: float, n_starts: int, log, descents=None):
     """The local search from the distinct complete campaigns of ``tried`` (the restarts'
     attempts), cheapest first, for ``seconds``: the first ``n_starts`` share the time left
@@ -793,13 +805,7 @@ def _improve_best(debris, ids, tried, settings, window, seconds: float, n_starts
     import time
 
     want = sorted(ids)
-    seen, starts = set(), []
-    for c in sorted(tried, key=campaign_cost_meur):
-        key = tuple(sorted(m.debris_ids for m in c))
-        if sorted(d for m in c for d in m.debris_ids) != want or key in seen or not math.isfinite(campaign_cost_meur(c)):
-            continue
-        seen.add(key)
-        starts.append(c)
+    starts = [c for c in _distinct(tried) if sorted(d for m in c for d in m.debris_ids) == want]
     t_stop = time.monotonic() + seconds
     best, best_j = None, math.inf
     for i, c in enumerate(starts):
@@ -981,12 +987,7 @@ def parallel_search(debris, ids, seconds: float, settings: SearchSettings = Sear
             found = sorted((c for r in results for c in r[4]), key=campaign_cost_meur)
             if descents is not None:
                 descents.extend(found)
-            seen, distinct = set(), []
-            for c in found:
-                key = tuple(sorted(m.debris_ids for m in c))
-                if key not in seen and math.isfinite(campaign_cost_meur(c)):
-                    seen.add(key)
-                    distinct.append(c)
+            distinct = _distinct(found)
             left_s = t_end - time.monotonic()
             # the annealing in stretches, each process from the cheapest campaign of the stretch
             # before, the temperature going on where it was, dissolve passes in each
@@ -1191,8 +1192,9 @@ def refine_legs(debris, legs, cache: dict, workers: int = 2, log=lambda msg: Non
             key = _leg_key(leg)
             old = cache[key]
             tried += 1
-            if d["ok"] and transfer_from_dict(d).dv_total_m_s < transfer_from_dict(old).dv_total_m_s - 1e-6:
-                saved += transfer_from_dict(old).dv_total_m_s - transfer_from_dict(d).dv_total_m_s
+            gain = transfer_from_dict(old).dv_total_m_s - transfer_from_dict(d).dv_total_m_s if d["ok"] else 0.0
+            if gain > 1e-6:
+                saved += gain
                 cache[key] = dict(d, fast=False, refined=True)
                 cheaper += 1
             else:
